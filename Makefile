@@ -1,0 +1,38 @@
+# helix: `make demo` runs the main job, `make test` builds and runs every test.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+HELIX := $(BUILD_DIR)/helix
+DATA_DIR ?= data
+
+.PHONY: all deps configure build test demo bench fetch-data format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+fetch-data: deps
+	@bash scripts/fetch-data.sh $(DATA_DIR)
+
+demo: build fetch-data
+	@bash scripts/demo.sh $(HELIX) $(DATA_DIR)
+
+bench: build
+	@bash scripts/bench.sh $(BUILD_DIR)
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,21 @@
+// Subcommands of the helix program. Each adds its CLI11 subcommand with its options and returns
+// the function that runs it (returning the exit code).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace helix::app {
+
+struct Command {
+  CLI::App* cli = nullptr;
+  std::function<int()> run;
+};
+
+Command add_pretrain_command(CLI::App& parent);
+Command add_embed_command(CLI::App& parent);
+
+// Sets LibTorch's intra-op threads when n > 0.
+void apply_threads(int n);
+
+}  // namespace helix::app

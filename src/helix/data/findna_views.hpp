@@ -1,0 +1,39 @@
+// FinDNA's two views of each window, built on the CPU in loader threads with a per-batch RNG:
+//  - student: masked (seq::apply_mask), Gaussian noise on every sequence channel, and with
+//    probability rc_prob a true reverse complement whose MNM targets are flipped with it (bug B3);
+//  - teacher: clean, augmented by deletion -> insertion -> translocation (bug B4), unmasked.
+// Both get `cls_tokens` all-zero rows appended after the sequence.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "helix/seq/alphabet.hpp"
+#include "helix/seq/mask.hpp"
+
+namespace helix::data {
+
+struct FindnaViewOptions {
+  seq::MaskOptions mask;
+  double noise_std = 0.2;
+  double rc_prob = 0.5;
+  int64_t max_deletion = 20;
+  int64_t max_insertion = 20;
+  int64_t max_translocation = 20;
+  int64_t cls_tokens = 10;
+};
+
+struct FindnaBatch {
+  at::Tensor student;     // [B, C, L + cls] float32
+  at::Tensor teacher;     // [B, C, L + cls] float32
+  at::Tensor mlm_target;  // [B, L] int64: original channel at masked positions, else kIgnore
+};
+
+// All windows must have the same length.
+FindnaBatch make_findna_batch(const std::vector<std::string>& windows, const seq::Alphabet& alphabet,
+                              const FindnaViewOptions& options, std::mt19937_64& rng);
+
+}  // namespace helix::data

@@ -1,0 +1,25 @@
+// Mean-pooled embeddings of sequences under a trained encoder.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <string>
+#include <vector>
+
+#include "helix/nn/encoder.hpp"
+#include "helix/seq/alphabet.hpp"
+
+namespace helix::eval {
+
+struct EmbedOptions {
+  int64_t batch_size = 64;
+  std::string device = "cpu";
+};
+
+// Returns float32 [N, D], row i for sequences[i]. Sequences are batched with others of the same
+// length, so no padding ever enters the encoder (the Swan mixer mixes globally and circularly:
+// padding would change the result) and the mean runs over the sequence's own positions.
+at::Tensor embed_sequences(nn::EncoderBase& encoder, const seq::Alphabet& alphabet,
+                           const std::vector<std::string>& sequences, const EmbedOptions& options);
+
+}  // namespace helix::eval

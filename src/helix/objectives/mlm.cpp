@@ -1,0 +1,45 @@
+#include "helix/objectives/mlm.hpp"
+
+#include <ATen/ATen.h>
+
+#include "helix/util/error.hpp"
+
+namespace helix::objectives {
+
+MlmLoss mlm_loss_from_name(const std::string& name) {
+  if (name == "softmax") return MlmLoss::kSoftmax;
+  if (name == "bce") return MlmLoss::kBce;
+  throw UsageError("unknown mnm_loss '" + name + "' (expected softmax or bce)");
+}
+
+at::Tensor masked_nucleotide_loss(const at::Tensor& logits, const at::Tensor& targets,
+                                  MlmLoss kind) {
+  const int64_t channels = logits.size(-1);
+  auto flat_logits = logits.reshape({-1, channels}).to(at::kFloat);
+  auto flat_targets = targets.reshape({-1});
+  auto counted = flat_targets.ne(kIgnore);
+  if (counted.sum().item<int64_t>() == 0) return flat_logits.sum() * 0.0;
+  if (kind == MlmLoss::kSoftmax) {
+    return at::cross_entropy_loss(flat_logits, flat_targets, {}, at::Reduction::Mean, kIgnore);
+  }
+  auto index = counted.nonzero().squeeze(1);
+  auto selected = flat_logits.index_select(0, index);
+  auto one_hot = at::one_hot(flat_targets.index_select(0, index), channels).to(at::kFloat);
+  return at::binary_cross_entropy_with_logits(selected, one_hot);
+}
+
+MlmAccuracy masked_nucleotide_accuracy(const at::Tensor& logits, const at::Tensor& targets) {
+  MlmAccuracy acc;
+  auto flat_targets = targets.reshape({-1}).to(at::kCPU);
+  auto predicted = logits.reshape({-1, logits.size(-1)}).argmax(1).to(at::kCPU);
+  auto counted = flat_targets.ne(kIgnore);
+  acc.counted = counted.sum().item<int64_t>();
+  acc.correct = (predicted.eq(flat_targets) & counted).sum().item<int64_t>();
+  if (acc.counted > 0) {
+    auto valid = flat_targets.masked_select(counted);
+    acc.majority = at::bincount(valid).max().item<int64_t>();
+  }
+  return acc;
+}
+
+}  // namespace helix::objectives

@@ -1,0 +1,37 @@
+// Masked-nucleotide modelling loss. Targets are channel indices at the positions that count and
+// kIgnore elsewhere (unmasked positions, and masked positions whose original row was all zero),
+// so changing the logits at an unmasked position can never change the loss (FinDNA bug B2).
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <string>
+
+namespace helix::objectives {
+
+constexpr int64_t kIgnore = -100;
+
+enum class MlmLoss { kSoftmax, kBce };
+MlmLoss mlm_loss_from_name(const std::string& name);  // "softmax" | "bce"
+
+// logits [B, L, C], targets [B, L] int64. Softmax: cross-entropy over C channels averaged over
+// counted positions. BCE: independent sigmoid per channel against the one-hot target, averaged
+// over counted positions and channels. Returns 0 (with a graph) when no position counts.
+at::Tensor masked_nucleotide_loss(const at::Tensor& logits, const at::Tensor& targets,
+                                  MlmLoss kind = MlmLoss::kSoftmax);
+
+struct MlmAccuracy {
+  int64_t correct = 0;
+  int64_t counted = 0;
+  // Positions whose target is the most frequent target base among counted positions (the
+  // accuracy of always predicting that base).
+  int64_t majority = 0;
+  double accuracy() const { return counted ? static_cast<double>(correct) / counted : 0.0; }
+  double majority_accuracy() const {
+    return counted ? static_cast<double>(majority) / counted : 0.0;
+  }
+};
+MlmAccuracy masked_nucleotide_accuracy(const at::Tensor& logits, const at::Tensor& targets);
+
+}  // namespace helix::objectives

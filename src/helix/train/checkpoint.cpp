@@ -1,0 +1,125 @@
+#include "helix/train/checkpoint.hpp"
+
+#include <torch/csrc/autograd/grad_mode.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "helix/io/safetensors.hpp"
+#include "helix/util/atomic_file.hpp"
+#include "helix/util/error.hpp"
+
+namespace helix::train {
+namespace fs = std::filesystem;
+
+namespace {
+std::optional<int64_t> step_of(const fs::path& dir) {
+  const auto name = dir.filename().string();
+  if (name.rfind("step-", 0) != 0) return std::nullopt;
+  try {
+    size_t used = 0;
+    const auto step = std::stoll(name.substr(5), &used);
+    if (used != name.size() - 5) return std::nullopt;
+    return step;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::vector<std::pair<int64_t, fs::path>> list_checkpoints(const fs::path& dir) {
+  std::vector<std::pair<int64_t, fs::path>> out;
+  if (!fs::is_directory(dir)) return out;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    auto step = step_of(entry.path());
+    // Only complete checkpoints count: state.json is written last, inside the temporary dir.
+    if (step && fs::exists(entry.path() / "state.json")) out.emplace_back(*step, entry.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+}  // namespace
+
+std::vector<std::pair<std::string, at::Tensor>> module_tensors(const torch::nn::Module& module,
+                                                                const std::string& prefix) {
+  std::vector<std::pair<std::string, at::Tensor>> out;
+  for (const auto& p : module.named_parameters()) out.emplace_back(prefix + p.key(), p.value().detach());
+  for (const auto& b : module.named_buffers()) out.emplace_back(prefix + b.key(), b.value().detach());
+  return out;
+}
+
+fs::path save_checkpoint(const fs::path& checkpoints_dir, int64_t step,
+                         const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                         torch::optim::Optimizer& optimizer, const nlohmann::json& state, int keep) {
+  fs::create_directories(checkpoints_dir);
+  const auto final_dir = checkpoints_dir / ("step-" + std::to_string(step));
+  const auto tmp = temporary_sibling(final_dir);
+  try {
+    fs::create_directories(tmp);
+    io::save_safetensors((tmp / "weights.safetensors").string(), tensors, {{"step", std::to_string(step)}});
+    torch::serialize::OutputArchive archive;
+    optimizer.save(archive);
+    archive.save_to((tmp / "optimizer.pt").string());
+    auto full_state = state;
+    full_state["step"] = step;
+    write_file_atomic(tmp / "state.json", full_state.dump(2) + "\n");
+    if (fs::exists(final_dir)) {
+      // Same step written again (e.g. SIGINT right after a periodic save): replace it.
+      const auto old = temporary_sibling(final_dir);
+      fs::rename(final_dir, old);
+      fs::rename(tmp, final_dir);
+      fs::remove_all(old);
+    } else {
+      fs::rename(tmp, final_dir);
+    }
+  } catch (const std::exception& e) {
+    std::error_code ignored;
+    fs::remove_all(tmp, ignored);
+    throw Error("cannot write checkpoint " + final_dir.string() + ": " + e.what());
+  }
+  write_file_atomic(checkpoints_dir / "latest", final_dir.filename().string() + "\n");
+  auto all = list_checkpoints(checkpoints_dir);
+  for (size_t i = 0; keep > 0 && i + keep < all.size(); ++i) fs::remove_all(all[i].second);
+  return final_dir;
+}
+
+std::optional<Checkpoint> load_latest_checkpoint(const fs::path& checkpoints_dir) {
+  auto all = list_checkpoints(checkpoints_dir);
+  if (all.empty()) return std::nullopt;
+  Checkpoint c;
+  c.step = all.back().first;
+  c.directory = all.back().second;
+  std::ifstream in(c.directory / "state.json");
+  try {
+    c.state = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError((c.directory / "state.json").string(), 0, std::string("invalid JSON: ") + e.what());
+  }
+  const auto weights = io::load_safetensors((c.directory / "weights.safetensors").string());
+  for (const auto& [name, tensor] : weights.tensors) c.tensors[name] = tensor;
+  return c;
+}
+
+void load_optimizer(const Checkpoint& checkpoint, torch::optim::Optimizer& optimizer) {
+  torch::serialize::InputArchive archive;
+  archive.load_from((checkpoint.directory / "optimizer.pt").string());
+  optimizer.load(archive);
+}
+
+void load_module(const Checkpoint& checkpoint, const std::string& prefix, torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  auto restore = [&](const std::string& name, at::Tensor target) {
+    auto it = checkpoint.tensors.find(prefix + name);
+    if (it == checkpoint.tensors.end() || it->second.sizes() != target.sizes()) {
+      throw Error("checkpoint " + checkpoint.directory.string() + " has no tensor '" + prefix +
+                  name + "' of shape " + c10::str(target.sizes()) +
+                  " (was it written with another model config?)");
+    }
+    target.copy_(it->second);
+  };
+  for (auto& p : module.named_parameters()) restore(p.key(), p.value());
+  for (auto& b : module.named_buffers()) restore(b.key(), b.value());
+}
+
+}  // namespace helix::train

@@ -1,0 +1,46 @@
+// Training checkpoints: `checkpoints/step-N/` holding `weights.safetensors` (named tensors: model
+// weights, EMA teacher, loss state), `optimizer.pt` (LibTorch optimizer archive) and
+// `state.json` (step, RNG and data position). The directory is assembled under a temporary name
+// and renamed, so a crash never leaves a half-written checkpoint; `latest` names the newest.
+#pragma once
+
+#include <torch/optim/optimizer.h>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace helix::train {
+
+struct Checkpoint {
+  int64_t step = 0;
+  nlohmann::json state;
+  std::map<std::string, at::Tensor> tensors;
+  std::filesystem::path directory;
+};
+
+// Writes checkpoints/step-<step>/ atomically, points `latest` at it, and removes older
+// checkpoints beyond the newest `keep`.
+std::filesystem::path save_checkpoint(const std::filesystem::path& checkpoints_dir, int64_t step,
+                                      const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                                      torch::optim::Optimizer& optimizer, const nlohmann::json& state,
+                                      int keep);
+
+// The newest complete checkpoint, if any.
+std::optional<Checkpoint> load_latest_checkpoint(const std::filesystem::path& checkpoints_dir);
+
+// Restores the optimizer saved with a checkpoint.
+void load_optimizer(const Checkpoint& checkpoint, torch::optim::Optimizer& optimizer);
+
+// Copies tensors named `prefix + name` from the checkpoint into the module's parameters and
+// buffers. Throws Error for a missing or mis-shaped tensor.
+void load_module(const Checkpoint& checkpoint, const std::string& prefix, torch::nn::Module& module);
+
+// Named parameters and buffers of a module, with a prefix, for save_checkpoint.
+std::vector<std::pair<std::string, at::Tensor>> module_tensors(const torch::nn::Module& module,
+                                                                const std::string& prefix);
+
+}  // namespace helix::train
