@@ -15,7 +15,7 @@ struct Command {
 Command add_pretrain_command(CLI::App& parent);
 Command add_embed_command(CLI::App& parent);
 
-// Sets LibTorch's intra-op threads when n > 0.
+// Sets LibTorch's intra-op threads: n when n > 0, else one per available CPU.
 void apply_threads(int n);
 
 }  // namespace helix::app

@@ -1,6 +1,5 @@
 // helix: pretrain, evaluate and interpret DNA/RNA sequence models. This file only wires the
 // subcommands together and maps errors to exit codes (0 ok, 1 runtime failure, 2 bad input).
-#include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
 #include <torch/version.h>
 
@@ -9,16 +8,17 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "helix/util/cpu.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
 
 namespace helix::app {
-void apply_threads(int n) {
-  if (n > 0) at::set_num_threads(n);
-}
+void apply_threads(int n) { helix::set_compute_threads(n); }
 }  // namespace helix::app
 
 int main(int argc, char** argv) {
+  helix::reexec_with_native_blas_kernels(argv);
+  helix::set_compute_threads(0);
   CLI::App app{
       "helix: deep learning on DNA and RNA sequences (pretraining, embeddings, evaluation).\n"
       "Run `helix <command> --help` for the options of a command.",

@@ -51,8 +51,14 @@ TEST(MaskedNucleotideAccuracy, CountsAndMajorityBaseline) {
   auto acc = masked_nucleotide_accuracy(logits, targets);
   EXPECT_EQ(acc.counted, 4);
   EXPECT_EQ(acc.correct, 2);
-  EXPECT_EQ(acc.majority, 3);  // base 2 is 3 of the 4 targets
+  EXPECT_EQ(acc.majority(), 3);  // base 2 is 3 of the 4 targets
   EXPECT_DOUBLE_EQ(acc.majority_accuracy(), 0.75);
+  // Merging batches counts the majority over all of them, not per batch.
+  auto other = masked_nucleotide_accuracy(logits, at::full({1, 5}, 3, at::kLong));
+  acc.merge(other);
+  EXPECT_EQ(acc.counted, 9);
+  EXPECT_EQ(acc.majority(), 6);  // base 3: 1 + 5
+  EXPECT_EQ(acc.correct, 3);
 }
 
 }  // namespace

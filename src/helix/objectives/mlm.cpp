@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+
 #include "helix/util/error.hpp"
 
 namespace helix::objectives {
@@ -36,10 +38,22 @@ MlmAccuracy masked_nucleotide_accuracy(const at::Tensor& logits, const at::Tenso
   acc.counted = counted.sum().item<int64_t>();
   acc.correct = (predicted.eq(flat_targets) & counted).sum().item<int64_t>();
   if (acc.counted > 0) {
-    auto valid = flat_targets.masked_select(counted);
-    acc.majority = at::bincount(valid).max().item<int64_t>();
+    auto bins = at::bincount(flat_targets.masked_select(counted));
+    for (int64_t c = 0; c < bins.size(0) && c < static_cast<int64_t>(acc.target_counts.size()); ++c) {
+      acc.target_counts[c] = bins[c].item<int64_t>();
+    }
   }
   return acc;
+}
+
+int64_t MlmAccuracy::majority() const {
+  return *std::max_element(target_counts.begin(), target_counts.end());
+}
+
+void MlmAccuracy::merge(const MlmAccuracy& other) {
+  correct += other.correct;
+  counted += other.counted;
+  for (size_t c = 0; c < target_counts.size(); ++c) target_counts[c] += other.target_counts[c];
 }
 
 }  // namespace helix::objectives

@@ -5,6 +5,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -24,13 +25,15 @@ at::Tensor masked_nucleotide_loss(const at::Tensor& logits, const at::Tensor& ta
 struct MlmAccuracy {
   int64_t correct = 0;
   int64_t counted = 0;
-  // Positions whose target is the most frequent target base among counted positions (the
-  // accuracy of always predicting that base).
-  int64_t majority = 0;
+  std::array<int64_t, 8> target_counts{};  // counted positions per target channel
   double accuracy() const { return counted ? static_cast<double>(correct) / counted : 0.0; }
+  // Counted positions whose target is the most frequent target channel: what always
+  // predicting that base would get right.
+  int64_t majority() const;
   double majority_accuracy() const {
-    return counted ? static_cast<double>(majority) / counted : 0.0;
+    return counted ? static_cast<double>(majority()) / counted : 0.0;
   }
+  void merge(const MlmAccuracy& other);
 };
 MlmAccuracy masked_nucleotide_accuracy(const at::Tensor& logits, const at::Tensor& targets);
 

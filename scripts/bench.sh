@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# `make bench`: speed benchmarks, one JSON object per line on stdout (also saved to
+# BUILD_DIR/bench.jsonl). Run on an otherwise idle machine: figures are wall-clock.
+set -euo pipefail
+build_dir=${1:-build}
+"$build_dir/pretrain_throughput" | tee "$build_dir/bench.jsonl"

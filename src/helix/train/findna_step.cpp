@@ -1,0 +1,186 @@
+#include "helix/train/findna_step.hpp"
+
+#include <ATen/autocast_mode.h>
+#include <torch/csrc/autograd/grad_mode.h>
+#include <torch/nn/utils/clip_grad.h>
+
+#include <cmath>
+
+#include "helix/nn/registry.hpp"
+#include "helix/nn/swan.hpp"
+#include "helix/train/ema.hpp"
+#include "helix/util/error.hpp"
+
+namespace helix::train {
+
+FindnaSetup resolve_findna_setup(const Config& config) {
+  FindnaSetup s;
+  s.alphabet = seq::Alphabet::from_name(config.get_string("model.alphabet"));
+  s.window = config.get_int("data.window");
+  s.cls = config.get_int("findna.cls_tokens");
+  const auto name = config.get_string("model.name");
+  if (name != "swan") {
+    throw UsageError("FinDNA pretraining needs model.name=swan (per-position outputs); got '" +
+                     name + "'");
+  }
+  if (s.window < 2 || s.cls < 1) {
+    throw UsageError("data.window must be >= 2 and findna.cls_tokens >= 1");
+  }
+  nn::SwanOptions o;
+  o.in_channels = s.alphabet.channels();
+  o.max_len = s.window + s.cls;
+  o.group_size = config.get_int("model.group_size");
+  o.mlp_dim = config.get_int("model.mlp_dim");
+  o.n_encoders = config.get_int("model.n_encoders");
+  o.layers_per_encoder = config.get_int("model.layers_per_encoder");
+  o.dropout = config.get_double("model.dropout");
+  s.description = o.resolved().to_json();
+  s.description["alphabet"] = s.alphabet.name();
+  return s;
+}
+
+data::FindnaViewOptions findna_view_options(const Config& c) {
+  data::FindnaViewOptions v;
+  v.mask.select_prob = c.get_double("findna.mask_prob");
+  v.mask.zero_prob = c.get_double("findna.mask_zero");
+  v.mask.random_prob = c.get_double("findna.mask_random");
+  v.noise_std = c.get_double("findna.noise_std");
+  v.rc_prob = c.get_double("findna.rc_prob");
+  v.max_deletion = c.get_int("findna.max_deletion");
+  v.max_insertion = c.get_int("findna.max_insertion");
+  v.max_translocation = c.get_int("findna.max_translocation");
+  v.cls_tokens = c.get_int("findna.cls_tokens");
+  return v;
+}
+
+double findna_macs_per_position(const FindnaSetup& s) {
+  const auto& d = s.description;
+  const double width = d["width"], mlp = d["mlp_dim"], in = d["in_channels"];
+  const double layers = d["n_encoders"].get<double>() * d["layers_per_encoder"].get<double>();
+  return in * width + layers * 2.0 * width * mlp + width * s.alphabet.channels();
+}
+
+FindnaStep::FindnaStep(const Config& config, torch::Device device)
+    : setup_(resolve_findna_setup(config)),
+      device_(device),
+      distill_({config.get_double("findna.teacher_temp"), config.get_double("findna.student_temp"),
+                config.get_double("findna.center_momentum")},
+               setup_.cls, setup_.alphabet.channels()),
+      total_steps_(config.get_int("train.steps")),
+      ema_start_(config.get_double("findna.ema_start")),
+      ema_end_(config.get_double("findna.ema_end")),
+      lambda_distill_(config.get_double("findna.lambda_distill")),
+      lambda_mlm_(config.get_double("findna.lambda_mlm")),
+      grad_clip_(config.get_double("train.grad_clip")),
+      mlm_kind_(objectives::mlm_loss_from_name(config.get_string("findna.mnm_loss"))) {
+  if (total_steps_ < 1) throw UsageError("train.steps must be positive");
+  at::manual_seed(static_cast<uint64_t>(config.get_int("train.seed")));
+  student_ = nn::PretrainNetwork(nn::build_encoder(setup_.description), setup_.alphabet.channels());
+  teacher_ = nn::PretrainNetwork(nn::build_encoder(setup_.description), setup_.alphabet.channels());
+  copy_weights(*teacher_, *student_);
+  for (auto& p : teacher_->parameters()) p.set_requires_grad(false);
+  student_->to(device_);
+  teacher_->to(device_);
+  student_->train();
+  teacher_->eval();
+  distill_.to(device_);
+  optimizer_ = std::make_unique<torch::optim::AdamW>(
+      student_->parameters(), torch::optim::AdamWOptions(config.get_double("train.lr"))
+                                  .weight_decay(config.get_double("train.weight_decay")));
+  lr_ = {config.get_double("train.lr"),
+         static_cast<int64_t>(std::llround(config.get_double("train.warmup_fraction") * total_steps_)),
+         total_steps_};
+}
+
+StepResult FindnaStep::train_step(const data::FindnaBatch& batch, int64_t step) {
+  const auto student_in = batch.student.to(device_);
+  const auto teacher_in = batch.teacher.to(device_);
+  const auto target = batch.mlm_target.to(device_);
+  const bool cuda = device_.is_cuda();
+  if (cuda) {
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_enabled(true);
+  }
+  auto out_s = student_->forward(student_in);
+  at::Tensor out_t;
+  {
+    torch::NoGradGuard no_grad;
+    out_t = teacher_->forward(teacher_in);
+  }
+  if (cuda) {
+    at::autocast::set_enabled(false);
+    at::autocast::clear_cache();
+  }
+  auto logits = out_s.narrow(1, 0, setup_.window);
+  auto mlm_loss = objectives::masked_nucleotide_loss(logits, target, mlm_kind_);
+  auto teacher_cls = out_t.narrow(1, setup_.window, setup_.cls).to(at::kFloat);
+  auto distill_loss = distill_(out_s.narrow(1, setup_.window, setup_.cls), teacher_cls);
+  auto loss = lambda_distill_ * distill_loss + lambda_mlm_ * mlm_loss;
+
+  StepResult r;
+  r.loss = loss.item<double>();
+  if (!std::isfinite(r.loss)) {
+    throw Error("non-finite loss (" + std::to_string(r.loss) + ") at step " +
+                std::to_string(step + 1));
+  }
+  r.mlm_loss = mlm_loss.item<double>();
+  r.distill_loss = distill_loss.item<double>();
+  optimizer_->zero_grad();
+  loss.backward();
+  torch::nn::utils::clip_grad_norm_(student_->parameters(), grad_clip_);
+  r.lr = lr_.at(step);
+  for (auto& group : optimizer_->param_groups()) {
+    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(r.lr);
+  }
+  optimizer_->step();
+  // Teacher after the optimizer step, as in DINO (bug B6); centre from training batches only.
+  r.ema_momentum = ema_momentum(step, total_steps_, ema_start_, ema_end_);
+  ema_update(*teacher_, *student_, r.ema_momentum);
+  distill_.update_center(teacher_cls);
+  const auto acc = objectives::masked_nucleotide_accuracy(logits.detach(), target);
+  r.correct = acc.correct;
+  r.counted = acc.counted;
+  return r;
+}
+
+nlohmann::json FindnaStep::validate(const std::vector<data::FindnaBatch>& batches) {
+  torch::NoGradGuard no_grad;
+  student_->eval();
+  double loss_sum = 0;
+  objectives::MlmAccuracy student_acc, teacher_acc;
+  for (const auto& b : batches) {
+    const auto input = b.student.to(device_);
+    const auto target = b.mlm_target.to(device_);
+    auto s = student_->forward(input).narrow(1, 0, setup_.window);
+    auto t = teacher_->forward(input).narrow(1, 0, setup_.window);
+    loss_sum += objectives::masked_nucleotide_loss(s, target, mlm_kind_).item<double>();
+    student_acc.merge(objectives::masked_nucleotide_accuracy(s, target));
+    teacher_acc.merge(objectives::masked_nucleotide_accuracy(t, target));
+  }
+  student_->train();
+  return {{"val_mlm_loss", batches.empty() ? 0.0 : loss_sum / batches.size()},
+          {"val_mlm_acc", student_acc.accuracy()},
+          {"val_teacher_mlm_acc", teacher_acc.accuracy()},
+          {"val_majority_acc", student_acc.majority_accuracy()}};
+}
+
+std::vector<std::pair<std::string, at::Tensor>> FindnaStep::checkpoint_tensors() const {
+  auto tensors = module_tensors(*student_, "student.");
+  for (auto& t : module_tensors(*teacher_, "teacher.")) tensors.push_back(t);
+  tensors.emplace_back("distill.center", distill_.center());
+  return tensors;
+}
+
+void FindnaStep::restore(const Checkpoint& checkpoint) {
+  load_module(checkpoint, "student.", *student_);
+  load_module(checkpoint, "teacher.", *teacher_);
+  load_optimizer(checkpoint, *optimizer_);
+  auto it = checkpoint.tensors.find("distill.center");
+  if (it == checkpoint.tensors.end()) {
+    throw Error("checkpoint " + checkpoint.directory.string() + " has no distill.center");
+  }
+  distill_.set_center(it->second);
+  distill_.to(device_);
+}
+
+}  // namespace helix::train

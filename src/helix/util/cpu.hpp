@@ -1,0 +1,24 @@
+// CPU set-up done once at program start.
+#pragma once
+
+namespace helix {
+
+// OpenBLAS picks its kernels from CPUID when it is loaded. Under some hypervisors it does not
+// recognise the CPU and falls back to generic SSE3 ("Prescott") kernels: fp32 matrix products
+// then run ~5x slower (measured here: 32 vs 170 GFLOP/s on 2 Sapphire Rapids cores). If that
+// happened and the CPU supports AVX-512 (or AVX2), this re-executes the program once with
+// OPENBLAS_CORETYPE set to a matching kernel family; it returns normally otherwise. A user's own
+// OPENBLAS_CORETYPE is always respected. Call first thing in main().
+void reexec_with_native_blas_kernels(char** argv);
+
+// The name of the kernel family OpenBLAS uses ("" when the BLAS is not OpenBLAS).
+const char* blas_kernel_name();
+
+// Number of CPUs this process may run on (its affinity mask), at least 1.
+int available_cpus();
+
+// Sets LibTorch's intra-op threads: n when n > 0, else available_cpus(). (LibTorch's own
+// default can be 1 in VMs where it cannot read the core topology.)
+void set_compute_threads(int n);
+
+}  // namespace helix
