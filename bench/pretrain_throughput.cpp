@@ -20,6 +20,7 @@
 #include "helix/train/findna_step.hpp"
 #include "helix/train/findna_trainer.hpp"
 #include "helix/util/cpu.hpp"
+#include "helix/util/cpu_allocator.hpp"
 
 namespace {
 
@@ -66,6 +67,7 @@ BenchConfig parse_config(const std::string& arg) {
 
 int main(int argc, char** argv) {
   helix::reexec_with_native_blas_kernels(argv);
+  helix::install_caching_cpu_allocator();
   int threads = 0;
   int steps = 0;
   std::vector<BenchConfig> configs;
@@ -82,7 +84,8 @@ int main(int argc, char** argv) {
   const std::string src = HELIX_SOURCE_DIR;
   if (configs.empty()) {
     configs = {
-        {"findna-small-0.46M", src + "/configs/findna.yaml",
+        {"findna-small-0.46M",
+         src + "/configs/findna.yaml",
          {"model.group_size=8", "model.mlp_dim=128", "model.n_encoders=2"}},
         {"findna-tiny", src + "/configs/findna-tiny.yaml", {}},
         {"findna (paper)", src + "/configs/findna.yaml", {}},

@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev          # LibTorch 1.13 (CPU)
   libopenblas0-pthread  # without it Debian's libtorch uses reference BLAS (~75x slower matmul)
+  libopenblas0-openmp   # the OpenMP build, which helix's executables prefer (shares LibTorch's threads)
   libgloo-dev           # headers that c10d's ProcessGroupGloo.hpp includes
   libhts-dev zlib1g-dev # FASTA/faidx/bgzf
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev

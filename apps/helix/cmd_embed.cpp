@@ -31,10 +31,12 @@ int run_embed(const EmbedArgs& a) {
   const auto alphabet = seq::Alphabet::from_name(loaded.alphabet);
   at::Tensor embeddings;
   translate_torch_error("embedding " + a.input, [&] {
-    embeddings = eval::embed_sequences(*loaded.encoder, alphabet, sequences, {a.batch_size, a.device});
+    embeddings =
+        eval::embed_sequences(*loaded.encoder, alphabet, sequences, {a.batch_size, a.device});
   });
   io::write_npy(a.out, embeddings);
-  spdlog::info("wrote {} embeddings of dimension {} to {}", embeddings.size(0), embeddings.size(1), a.out);
+  spdlog::info("wrote {} embeddings of dimension {} to {}", embeddings.size(0), embeddings.size(1),
+               a.out);
   return 0;
 }
 }  // namespace
@@ -45,14 +47,17 @@ Command add_embed_command(CLI::App& parent) {
       "embed",
       "Embed sequences with a trained encoder: one float32 row per input sequence, in input\n"
       "order, the mean of the encoder's outputs over the sequence's positions (no padding).");
-  cli->add_option("--encoder", args->encoder, "Encoder weights (encoder.safetensors from helix pretrain)")
+  cli->add_option("--encoder", args->encoder,
+                  "Encoder weights (encoder.safetensors from helix pretrain)")
       ->required();
   cli->add_option("--input", args->input,
                   "Sequences: FASTA (plain or gzip) or CSV/TSV with a header and a sequence column")
       ->required();
   cli->add_option("--out", args->out, "Output .npy file, float32 [N, D]")->required();
-  cli->add_option("--column", args->column, "Sequence column of a CSV/TSV input")->capture_default_str();
-  cli->add_option("--batch-size", args->batch_size, "Sequences per forward pass")->capture_default_str();
+  cli->add_option("--column", args->column, "Sequence column of a CSV/TSV input")
+      ->capture_default_str();
+  cli->add_option("--batch-size", args->batch_size, "Sequences per forward pass")
+      ->capture_default_str();
   cli->add_option("--device", args->device, "cpu or cuda")->capture_default_str();
   cli->add_option("--threads", args->threads, "Intra-op CPU threads (default: one per core)");
   return {cli, [args] { return run_embed(*args); }};

@@ -37,7 +37,8 @@ int run_pretrain(const PretrainArgs& a) {
     if (!fs::exists(out / "config.yaml")) {
       throw UsageError("--resume: " + out.string() + " holds no run (no config.yaml)");
     }
-    if (!a.config.empty()) spdlog::info("--resume: using {}/config.yaml; --config is ignored", out.string());
+    if (!a.config.empty())
+      spdlog::info("--resume: using {}/config.yaml; --config is ignored", out.string());
     config.merge_file((out / "config.yaml").string());
   } else if (!a.config.empty()) {
     config.merge_file(a.config);
@@ -71,24 +72,29 @@ Command add_pretrain_command(CLI::App& parent) {
       "Writes DIR/config.yaml (the resolved config), DIR/metrics.jsonl (one JSON object per\n"
       "logged step), DIR/checkpoints/step-N/ and DIR/encoder.safetensors (the teacher's encoder,\n"
       "refreshed at every checkpoint). SIGINT/SIGTERM writes a checkpoint and exits.");
-  cli->add_option("--config", args->config, "YAML config (e.g. configs/findna.yaml); keys it omits keep their defaults")
+  cli->add_option("--config", args->config,
+                  "YAML config (e.g. configs/findna.yaml); keys it omits keep their defaults")
       ->check(CLI::ExistingFile);
   cli->add_option("--out", args->out, "Run directory");
   cli->add_flag("--resume", args->resume,
                 "Continue the run in --out from its latest checkpoint, with its config.yaml "
                 "(overrides still apply)");
-  cli->add_flag("--force", args->force, "Start over in a directory that already holds a run (its run files are deleted)");
+  cli->add_flag("--force", args->force,
+                "Start over in a directory that already holds a run (its run files are deleted)");
   cli->add_flag("--dry-run", args->dry_run,
                 "Print one JSON object describing the model (architecture, \"params\", GFLOP per "
                 "sequence) and exit");
   cli->add_option("--stop-after", args->stop_after,
                   "Stop with a checkpoint after N steps of this invocation (schedules still span "
                   "train.steps; continue later with --resume), e.g. for time-limited cluster jobs");
-  cli->add_option("--threads", args->threads, "Intra-op CPU threads (default: one per core); same as train.threads=N");
-  cli->add_option("overrides", args->overrides,
-                  "Config overrides, section.key=value (e.g. train.steps=1000 data.genome=chr20.fa.gz)");
+  cli->add_option("--threads", args->threads,
+                  "Intra-op CPU threads (default: one per core); same as train.threads=N");
+  cli->add_option(
+      "overrides", args->overrides,
+      "Config overrides, section.key=value (e.g. train.steps=1000 data.genome=chr20.fa.gz)");
   cli->footer(
-      "Config sections: pretrain, model, data, findna, train; every key and its default is listed in\n"
+      "Config sections: pretrain, model, data, findna, train; every key and its default is listed "
+      "in\n"
       "configs/findna.yaml and docs/commands.md. Unknown keys are errors.\n"
       "Exit codes: 0 done, 1 runtime failure (e.g. non-finite loss), 2 bad input or usage,\n"
       "130/143 interrupted by SIGINT/SIGTERM after writing a checkpoint.");

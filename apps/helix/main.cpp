@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "helix/util/cpu.hpp"
+#include "helix/util/cpu_allocator.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
 
@@ -19,15 +20,15 @@ void apply_threads(int n) { helix::set_compute_threads(n); }
 int main(int argc, char** argv) {
   helix::reexec_with_native_blas_kernels(argv);
   helix::set_compute_threads(0);
+  helix::install_caching_cpu_allocator();
   CLI::App app{
       "helix: deep learning on DNA and RNA sequences (pretraining, embeddings, evaluation).\n"
       "Run `helix <command> --help` for the options of a command.",
       "helix"};
-  app.set_version_flag("--version",
-                       std::string("helix ") + HELIX_VERSION + " (LibTorch " +
-                           std::to_string(TORCH_VERSION_MAJOR) + "." +
-                           std::to_string(TORCH_VERSION_MINOR) + "." +
-                           std::to_string(TORCH_VERSION_PATCH) + ")");
+  app.set_version_flag("--version", std::string("helix ") + HELIX_VERSION + " (LibTorch " +
+                                        std::to_string(TORCH_VERSION_MAJOR) + "." +
+                                        std::to_string(TORCH_VERSION_MINOR) + "." +
+                                        std::to_string(TORCH_VERSION_PATCH) + ")");
   int verbosity = 0;
   app.add_flag("-v,--verbose", verbosity, "More log output (debug level)");
   bool quiet = false;
@@ -56,7 +57,8 @@ int main(int argc, char** argv) {
       spdlog::error("{}", e.what());
       return helix::exit_code_for(e);
     } catch (const c10::Error& e) {
-      spdlog::error("{} failed inside LibTorch: {}", command.cli->get_name(), e.what_without_backtrace());
+      spdlog::error("{} failed inside LibTorch: {}", command.cli->get_name(),
+                    e.what_without_backtrace());
       return 1;
     } catch (const std::exception& e) {
       spdlog::error("{} failed: {}", command.cli->get_name(), e.what());

@@ -66,7 +66,8 @@ TEST(FindnaViews, TeacherWithoutAugmentationIsTheCleanWindow) {
   const auto windows = random_windows(2, 64, 8);
   auto b = make_findna_batch(windows, a, o, rng);
   for (int i = 0; i < 2; ++i) {
-    EXPECT_TRUE(at::equal(b.teacher[i].narrow(1, 0, 64), seq::one_hot(seq::encode(windows[i], a), 4)));
+    EXPECT_TRUE(
+        at::equal(b.teacher[i].narrow(1, 0, 64), seq::one_hot(seq::encode(windows[i], a), 4)));
   }
 }
 

@@ -14,9 +14,9 @@ namespace {
 namespace fs = std::filesystem;
 
 // Writes a FASTA with sequences of the given lengths; `gaps` puts N runs at [start, end).
-std::string write_genome(const std::string& name,
-                         const std::vector<std::pair<std::string, int64_t>>& sequences,
-                         const std::map<std::string, std::vector<std::pair<int64_t, int64_t>>>& gaps = {}) {
+std::string write_genome(
+    const std::string& name, const std::vector<std::pair<std::string, int64_t>>& sequences,
+    const std::map<std::string, std::vector<std::pair<int64_t, int64_t>>>& gaps = {}) {
   const auto dir = fs::temp_directory_path() / "helix_windows_test";
   fs::create_directories(dir);
   const auto path = dir / name;

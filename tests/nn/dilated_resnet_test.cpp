@@ -35,8 +35,11 @@ TEST(DilatedResNet, OutputShapeIs32xDownsampled) {
 }
 
 TEST(DilatedResNet, RoundTripIncludesBatchNormBuffers) {
-  auto enc = build_encoder({{"name", "dilated_resnet"}, {"alphabet", "acgt"}, {"filters", {8, 16}},
-                            {"blocks", {1, 1}}, {"dilations", {1, 2}}});
+  auto enc = build_encoder({{"name", "dilated_resnet"},
+                            {"alphabet", "acgt"},
+                            {"filters", {8, 16}},
+                            {"blocks", {1, 1}},
+                            {"dilations", {1, 2}}});
   enc->train();
   enc->forward(at::randn({4, 4, 50}));  // moves the running statistics away from their init
   const auto path = (std::filesystem::temp_directory_path() / "helix_resnet.safetensors").string();

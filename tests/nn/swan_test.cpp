@@ -98,10 +98,11 @@ TEST(Swan, GlobalMixingWithinOneEncoder) {
 }
 
 TEST(Swan, EncoderFileRoundTrip) {
-  auto description = nlohmann::json{{"name", "swan"}, {"alphabet", "acgtn"}, {"max_len", 40},
-                                     {"group_size", 4}, {"mlp_dim", 12}, {"n_encoders", 2}};
+  auto description = nlohmann::json{{"name", "swan"},  {"alphabet", "acgtn"}, {"max_len", 40},
+                                    {"group_size", 4}, {"mlp_dim", 12},       {"n_encoders", 2}};
   auto encoder = build_encoder(description);
-  const auto path = (std::filesystem::temp_directory_path() / "helix_swan_roundtrip.safetensors").string();
+  const auto path =
+      (std::filesystem::temp_directory_path() / "helix_swan_roundtrip.safetensors").string();
   save_encoder(path, *encoder, "acgtn");
   auto loaded = load_encoder(path);
   EXPECT_EQ(loaded.alphabet, "acgtn");

@@ -36,7 +36,8 @@ TEST(MaskedNucleotideLoss, BceByHandAndNothingCounted) {
   auto logits = at::zeros({1, 2, 4});
   auto targets = at::tensor(std::vector<int64_t>{2, kIgnore}, at::kLong).reshape({1, 2});
   // Every channel has logit 0: BCE = log 2 per entry.
-  EXPECT_NEAR(masked_nucleotide_loss(logits, targets, MlmLoss::kBce).item<double>(), std::log(2.0), 1e-6);
+  EXPECT_NEAR(masked_nucleotide_loss(logits, targets, MlmLoss::kBce).item<double>(), std::log(2.0),
+              1e-6);
   auto none = at::full({1, 2}, kIgnore, at::kLong);
   EXPECT_EQ(masked_nucleotide_loss(logits.requires_grad_(true), none).item<double>(), 0.0);
 }

@@ -34,7 +34,8 @@ TEST(DistillationLoss, MatchesHandComputationWithZeroCentre) {
   double expected = 0;
   auto c = out.contiguous();
   for (int r = 0; r < 20; ++r) {
-    expected += row_cross_entropy(c.data_ptr<float>() + r * 5, c.data_ptr<float>() + r * 5, 5, 0.04, 0.1);
+    expected +=
+        row_cross_entropy(c.data_ptr<float>() + r * 5, c.data_ptr<float>() + r * 5, 5, 0.04, 0.1);
   }
   expected /= 20;
   EXPECT_NEAR(loss.item<double>(), expected, 1e-5 * std::max(1.0, std::abs(expected)));

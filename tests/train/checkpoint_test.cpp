@@ -55,7 +55,8 @@ TEST(Checkpoint, KeepsTheNewestAndLeavesNoTemporaries) {
   const auto dir = fresh_dir("keep");
   torch::nn::Linear model(2, 2);
   torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(0.1));
-  for (int64_t step : {10, 20, 30}) save_checkpoint(dir, step, module_tensors(*model, ""), opt, {}, 2);
+  for (int64_t step : {10, 20, 30})
+    save_checkpoint(dir, step, module_tensors(*model, ""), opt, {}, 2);
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
   std::sort(names.begin(), names.end());

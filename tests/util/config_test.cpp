@@ -66,7 +66,8 @@ TEST(Config, UnknownKeyListsValidKeys) {
     c.apply_override("modle.width=3");
     FAIL() << "expected UsageError";
   } catch (const UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("valid sections: model, data"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("valid sections: model, data"), std::string::npos)
+        << e.what();
   }
 }
 

@@ -11,8 +11,9 @@
 
 namespace helix::data {
 
-FindnaBatch make_findna_batch(const std::vector<std::string>& windows, const seq::Alphabet& alphabet,
-                              const FindnaViewOptions& options, std::mt19937_64& rng) {
+FindnaBatch make_findna_batch(const std::vector<std::string>& windows,
+                              const seq::Alphabet& alphabet, const FindnaViewOptions& options,
+                              std::mt19937_64& rng) {
   const auto batch = static_cast<int64_t>(windows.size());
   if (batch == 0) throw Error("make_findna_batch: empty batch");
   const auto length = static_cast<int64_t>(windows[0].size());

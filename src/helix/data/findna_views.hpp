@@ -33,7 +33,8 @@ struct FindnaBatch {
 };
 
 // All windows must have the same length.
-FindnaBatch make_findna_batch(const std::vector<std::string>& windows, const seq::Alphabet& alphabet,
-                              const FindnaViewOptions& options, std::mt19937_64& rng);
+FindnaBatch make_findna_batch(const std::vector<std::string>& windows,
+                              const seq::Alphabet& alphabet, const FindnaViewOptions& options,
+                              std::mt19937_64& rng);
 
 }  // namespace helix::data

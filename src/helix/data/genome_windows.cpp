@@ -97,7 +97,8 @@ GenomeWindows::GenomeWindows(const io::GenomeReader& genome, const WindowOptions
   for (const auto& s : genome.sequences()) names.insert(s.name);
   for (const auto& c : options_.chromosomes) {
     if (!names.count(c)) {
-      throw InputError(genome_path_, 0, "sequence '" + c + "' named in data.chromosomes is not in the genome");
+      throw InputError(genome_path_, 0,
+                       "sequence '" + c + "' named in data.chromosomes is not in the genome");
     }
   }
   auto regions = sorted(parse_regions(options_.regions));
@@ -105,7 +106,8 @@ GenomeWindows::GenomeWindows(const io::GenomeReader& genome, const WindowOptions
   for (const auto* set : {&regions, &holdout}) {
     for (const auto& r : *set) {
       if (!names.count(r.chrom)) {
-        throw InputError(genome_path_, 0, "region on '" + r.chrom + "' but the genome has no such sequence");
+        throw InputError(genome_path_, 0,
+                         "region on '" + r.chrom + "' but the genome has no such sequence");
       }
     }
   }
@@ -186,8 +188,8 @@ Window GenomeWindows::sample(io::GenomeReader& reader, std::mt19937_64& rng) con
     const auto idx = static_cast<size_t>(it - cumulative_.begin());
     const int64_t offset = k - (idx == 0 ? 0 : cumulative_[idx - 1]);
     const auto& iv = intervals_[idx];
-    Window w{iv.chrom, iv.start + offset, reader.fetch(iv.chrom, iv.start + offset,
-                                                       iv.start + offset + options_.window)};
+    Window w{iv.chrom, iv.start + offset,
+             reader.fetch(iv.chrom, iv.start + offset, iv.start + offset + options_.window)};
     const auto n = std::count_if(w.sequence.begin(), w.sequence.end(), is_n);
     if (n <= max_n) return w;
   }

@@ -20,7 +20,9 @@ class OrderedPrefetcher {
   using Maker = std::function<T(int64_t index, int worker)>;
 
   OrderedPrefetcher(Maker make, int workers, int64_t depth, int64_t first_index = 0)
-      : make_(std::move(make)), depth_(std::max<int64_t>(depth, 1)), next_to_make_(first_index),
+      : make_(std::move(make)),
+        depth_(std::max<int64_t>(depth, 1)),
+        next_to_make_(first_index),
         next_to_take_(first_index) {
     for (int w = 0; w < std::max(workers, 1); ++w) threads_.emplace_back([this, w] { work(w); });
   }

@@ -26,10 +26,13 @@ char first_char(const std::string& path) {
 
 std::vector<NamedSequence> read_sequences(const std::string& path, const std::string& column) {
   if (!std::filesystem::exists(path)) throw InputError(path, 0, "no such file");
-  if (std::filesystem::is_directory(path)) throw InputError(path, 0, "is a directory, expected a file");
+  if (std::filesystem::is_directory(path))
+    throw InputError(path, 0, "is a directory, expected a file");
   std::vector<NamedSequence> out;
   const char first = first_char(path);
-  if (first == 0) throw InputError(path, 0, "empty file (expected FASTA or a table with a '" + column + "' column)");
+  if (first == 0)
+    throw InputError(path, 0,
+                     "empty file (expected FASTA or a table with a '" + column + "' column)");
   if (first == '>') {
     io::FastaReader reader(path);
     io::FastaRecord record;
@@ -44,7 +47,8 @@ std::vector<NamedSequence> read_sequences(const std::string& path, const std::st
     const auto col = table.column_index(column);
     for (size_t r = 0; r < table.num_rows(); ++r) {
       const auto& s = table.cell(r, col);
-      if (s.empty()) throw InputError(path, table.line_of(r), "empty sequence in column '" + column + "'");
+      if (s.empty())
+        throw InputError(path, table.line_of(r), "empty sequence in column '" + column + "'");
       for (char c : s) {
         if (!io::is_nucleotide_code(c)) {
           throw InputError(path, table.line_of(r),

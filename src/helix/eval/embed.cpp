@@ -34,10 +34,12 @@ at::Tensor embed_sequences(nn::EncoderBase& encoder, const seq::Alphabet& alphab
     float* data = batch.data_ptr<float>();
     for (int64_t i = begin; i < end; ++i) {
       const auto codes = seq::encode(sequences[order[i]], alphabet);
-      seq::one_hot_into(codes.data(), length, channels, length, data + (i - begin) * channels * length);
+      seq::one_hot_into(codes.data(), length, channels, length,
+                        data + (i - begin) * channels * length);
     }
     auto pooled = nn::masked_mean(encoder.forward(batch.to(device)), at::Tensor()).to(at::kCPU);
-    auto index = at::tensor(std::vector<int64_t>(order.begin() + begin, order.begin() + end), at::kLong);
+    auto index =
+        at::tensor(std::vector<int64_t>(order.begin() + begin, order.begin() + end), at::kLong);
     out.index_copy_(0, index, pooled.to(at::kFloat));
     begin = end;
   }

@@ -85,9 +85,10 @@ bool FastaReader::read_line() {
   int n = bgzf_getline(s.fp, '\n', &s.line);
   if (n == -1) return false;
   if (n < -1) {
-    throw InputError(
-        path_, 0,
-        "truncated or corrupt compressed data (after line " + std::to_string(s.line_no) + ")");
+    throw InputError(path_, 0,
+                     "truncated or corrupt compressed data " +
+                         (s.line_no == 0 ? std::string("(nothing could be decompressed)")
+                                         : "(after line " + std::to_string(s.line_no) + ")"));
   }
   ++s.line_no;
   if (s.line.l > 0 && s.line.s[s.line.l - 1] == '\r') s.line.s[--s.line.l] = '\0';

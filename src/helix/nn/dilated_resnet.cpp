@@ -72,8 +72,8 @@ DilatedResNetImpl::DilatedResNetImpl(const DilatedResNetOptions& options) : opti
     torch::nn::ModuleList stage;
     const bool last = s + 1 == o.filters.size();
     for (int64_t b = 0; b < o.blocks[s]; ++b) {
-      stage->push_back(ResidualBlock(in, o.filters[s], o.kernel_size, o.dilations[s],
-                                     last ? 0.0 : o.dropout));
+      stage->push_back(
+          ResidualBlock(in, o.filters[s], o.kernel_size, o.dilations[s], last ? 0.0 : o.dropout));
       in = o.filters[s];
     }
     stages->push_back(stage);

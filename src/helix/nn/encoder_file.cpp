@@ -15,15 +15,16 @@ constexpr const char* kFormat = "helix.encoder.v1";
 void save_encoder(const std::string& path, const EncoderBase& encoder, const std::string& alphabet,
                   const nlohmann::json& extra_metadata) {
   std::vector<std::pair<std::string, at::Tensor>> tensors;
-  for (const auto& p : encoder.named_parameters()) tensors.emplace_back(p.key(), p.value().detach());
+  for (const auto& p : encoder.named_parameters())
+    tensors.emplace_back(p.key(), p.value().detach());
   for (const auto& b : encoder.named_buffers()) tensors.emplace_back(b.key(), b.value().detach());
   std::map<std::string, std::string> metadata = {
       {"format", kFormat},
       {"helix_model", describe_encoder(encoder, alphabet).dump()},
       {"helix_version", HELIX_VERSION}};
   for (const auto& item : extra_metadata.items()) {
-    metadata[item.key()] = item.value().is_string() ? item.value().get<std::string>()
-                                                    : item.value().dump();
+    metadata[item.key()] =
+        item.value().is_string() ? item.value().get<std::string>() : item.value().dump();
   }
   io::save_safetensors(path, tensors, metadata);
 }
@@ -52,8 +53,9 @@ LoadedEncoder load_encoder(const std::string& path) {
     auto s = stored.find(name);
     if (s == stored.end()) throw InputError(path, 0, "missing tensor '" + name + "'");
     if (s->second.sizes() != target.sizes()) {
-      throw InputError(path, 0, "tensor '" + name + "' has shape " + c10::str(s->second.sizes()) +
-                                    ", the model expects " + c10::str(target.sizes()));
+      throw InputError(path, 0,
+                       "tensor '" + name + "' has shape " + c10::str(s->second.sizes()) +
+                           ", the model expects " + c10::str(target.sizes()));
     }
     target.copy_(s->second);
   };

@@ -7,6 +7,8 @@ PretrainNetworkImpl::PretrainNetworkImpl(std::shared_ptr<EncoderBase> enc, int64
   head = register_module("head", torch::nn::Linear(encoder->output_dim(), out_channels));
 }
 
-torch::Tensor PretrainNetworkImpl::forward(const torch::Tensor& x) { return head(encoder->forward(x)); }
+torch::Tensor PretrainNetworkImpl::forward(const torch::Tensor& x) {
+  return head(encoder->forward(x));
+}
 
 }  // namespace helix::nn

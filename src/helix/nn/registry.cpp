@@ -9,7 +9,8 @@ namespace helix::nn {
 
 std::shared_ptr<EncoderBase> build_encoder(const nlohmann::json& description) {
   const auto name = description.value("name", std::string());
-  const auto alphabet = seq::Alphabet::from_name(description.value("alphabet", std::string("acgt")));
+  const auto alphabet =
+      seq::Alphabet::from_name(description.value("alphabet", std::string("acgt")));
   auto options = description;
   options["in_channels"] = description.value("in_channels", alphabet.channels());
   try {

@@ -28,10 +28,14 @@ SwanOptions SwanOptions::resolved() const {
 }
 
 nlohmann::json SwanOptions::to_json() const {
-  return {{"name", "swan"},           {"in_channels", in_channels},
-          {"max_len", max_len},       {"group_size", group_size},
-          {"mlp_dim", mlp_dim},       {"n_encoders", n_encoders},
-          {"layers_per_encoder", layers_per_encoder}, {"width", width},
+  return {{"name", "swan"},
+          {"in_channels", in_channels},
+          {"max_len", max_len},
+          {"group_size", group_size},
+          {"mlp_dim", mlp_dim},
+          {"n_encoders", n_encoders},
+          {"layers_per_encoder", layers_per_encoder},
+          {"width", width},
           {"dropout", dropout}};
 }
 
@@ -79,8 +83,8 @@ SwanEncoderImpl::SwanEncoderImpl(const SwanOptions& options) : options_(options.
 }
 
 torch::Tensor SwanEncoderImpl::forward(const torch::Tensor& x) {
-  TORCH_CHECK(x.dim() == 3 && x.size(1) == options_.in_channels,
-              "swan expects input [B, ", options_.in_channels, ", L], got ", x.sizes());
+  TORCH_CHECK(x.dim() == 3 && x.size(1) == options_.in_channels, "swan expects input [B, ",
+              options_.in_channels, ", L], got ", x.sizes());
   auto h = embedding(x.transpose(1, 2));
   for (const auto& block : *encoder) {
     for (const auto& layer : *block->as<torch::nn::ModuleList>()) {

@@ -39,7 +39,8 @@ MlmAccuracy masked_nucleotide_accuracy(const at::Tensor& logits, const at::Tenso
   acc.correct = (predicted.eq(flat_targets) & counted).sum().item<int64_t>();
   if (acc.counted > 0) {
     auto bins = at::bincount(flat_targets.masked_select(counted));
-    for (int64_t c = 0; c < bins.size(0) && c < static_cast<int64_t>(acc.target_counts.size()); ++c) {
+    for (int64_t c = 0; c < bins.size(0) && c < static_cast<int64_t>(acc.target_counts.size());
+         ++c) {
       acc.target_counts[c] = bins[c].item<int64_t>();
     }
   }

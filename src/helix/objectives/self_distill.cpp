@@ -7,7 +7,8 @@ namespace helix::objectives {
 DistillationLoss::DistillationLoss(const DistillOptions& options, int64_t slots, int64_t channels)
     : options_(options), center_(at::zeros({slots, channels}, at::kFloat)) {}
 
-at::Tensor DistillationLoss::operator()(const at::Tensor& student, const at::Tensor& teacher) const {
+at::Tensor DistillationLoss::operator()(const at::Tensor& student,
+                                        const at::Tensor& teacher) const {
   auto t = teacher.detach().to(at::kFloat);
   auto q = at::softmax((t - center_) / options_.teacher_temp, -1);
   auto log_p = at::log_softmax(student.to(at::kFloat) / options_.student_temp, -1);

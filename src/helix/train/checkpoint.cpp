@@ -42,22 +42,26 @@ std::vector<std::pair<int64_t, fs::path>> list_checkpoints(const fs::path& dir) 
 }  // namespace
 
 std::vector<std::pair<std::string, at::Tensor>> module_tensors(const torch::nn::Module& module,
-                                                                const std::string& prefix) {
+                                                               const std::string& prefix) {
   std::vector<std::pair<std::string, at::Tensor>> out;
-  for (const auto& p : module.named_parameters()) out.emplace_back(prefix + p.key(), p.value().detach());
-  for (const auto& b : module.named_buffers()) out.emplace_back(prefix + b.key(), b.value().detach());
+  for (const auto& p : module.named_parameters())
+    out.emplace_back(prefix + p.key(), p.value().detach());
+  for (const auto& b : module.named_buffers())
+    out.emplace_back(prefix + b.key(), b.value().detach());
   return out;
 }
 
 fs::path save_checkpoint(const fs::path& checkpoints_dir, int64_t step,
                          const std::vector<std::pair<std::string, at::Tensor>>& tensors,
-                         torch::optim::Optimizer& optimizer, const nlohmann::json& state, int keep) {
+                         torch::optim::Optimizer& optimizer, const nlohmann::json& state,
+                         int keep) {
   fs::create_directories(checkpoints_dir);
   const auto final_dir = checkpoints_dir / ("step-" + std::to_string(step));
   const auto tmp = temporary_sibling(final_dir);
   try {
     fs::create_directories(tmp);
-    io::save_safetensors((tmp / "weights.safetensors").string(), tensors, {{"step", std::to_string(step)}});
+    io::save_safetensors((tmp / "weights.safetensors").string(), tensors,
+                         {{"step", std::to_string(step)}});
     torch::serialize::OutputArchive archive;
     optimizer.save(archive);
     archive.save_to((tmp / "optimizer.pt").string());
@@ -94,7 +98,8 @@ std::optional<Checkpoint> load_latest_checkpoint(const fs::path& checkpoints_dir
   try {
     c.state = nlohmann::json::parse(in);
   } catch (const nlohmann::json::exception& e) {
-    throw InputError((c.directory / "state.json").string(), 0, std::string("invalid JSON: ") + e.what());
+    throw InputError((c.directory / "state.json").string(), 0,
+                     std::string("invalid JSON: ") + e.what());
   }
   const auto weights = io::load_safetensors((c.directory / "weights.safetensors").string());
   for (const auto& [name, tensor] : weights.tensors) c.tensors[name] = tensor;
@@ -107,7 +112,8 @@ void load_optimizer(const Checkpoint& checkpoint, torch::optim::Optimizer& optim
   optimizer.load(archive);
 }
 
-void load_module(const Checkpoint& checkpoint, const std::string& prefix, torch::nn::Module& module) {
+void load_module(const Checkpoint& checkpoint, const std::string& prefix,
+                 torch::nn::Module& module) {
   torch::NoGradGuard no_grad;
   auto restore = [&](const std::string& name, at::Tensor target) {
     auto it = checkpoint.tensors.find(prefix + name);

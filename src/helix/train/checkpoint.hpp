@@ -24,10 +24,10 @@ struct Checkpoint {
 
 // Writes checkpoints/step-<step>/ atomically, points `latest` at it, and removes older
 // checkpoints beyond the newest `keep`.
-std::filesystem::path save_checkpoint(const std::filesystem::path& checkpoints_dir, int64_t step,
-                                      const std::vector<std::pair<std::string, at::Tensor>>& tensors,
-                                      torch::optim::Optimizer& optimizer, const nlohmann::json& state,
-                                      int keep);
+std::filesystem::path save_checkpoint(
+    const std::filesystem::path& checkpoints_dir, int64_t step,
+    const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+    torch::optim::Optimizer& optimizer, const nlohmann::json& state, int keep);
 
 // The newest complete checkpoint, if any.
 std::optional<Checkpoint> load_latest_checkpoint(const std::filesystem::path& checkpoints_dir);
@@ -37,10 +37,11 @@ void load_optimizer(const Checkpoint& checkpoint, torch::optim::Optimizer& optim
 
 // Copies tensors named `prefix + name` from the checkpoint into the module's parameters and
 // buffers. Throws Error for a missing or mis-shaped tensor.
-void load_module(const Checkpoint& checkpoint, const std::string& prefix, torch::nn::Module& module);
+void load_module(const Checkpoint& checkpoint, const std::string& prefix,
+                 torch::nn::Module& module);
 
 // Named parameters and buffers of a module, with a prefix, for save_checkpoint.
 std::vector<std::pair<std::string, at::Tensor>> module_tensors(const torch::nn::Module& module,
-                                                                const std::string& prefix);
+                                                               const std::string& prefix);
 
 }  // namespace helix::train

@@ -87,9 +87,10 @@ FindnaStep::FindnaStep(const Config& config, torch::Device device)
   optimizer_ = std::make_unique<torch::optim::AdamW>(
       student_->parameters(), torch::optim::AdamWOptions(config.get_double("train.lr"))
                                   .weight_decay(config.get_double("train.weight_decay")));
-  lr_ = {config.get_double("train.lr"),
-         static_cast<int64_t>(std::llround(config.get_double("train.warmup_fraction") * total_steps_)),
-         total_steps_};
+  lr_ = {
+      config.get_double("train.lr"),
+      static_cast<int64_t>(std::llround(config.get_double("train.warmup_fraction") * total_steps_)),
+      total_steps_};
 }
 
 StepResult FindnaStep::train_step(const data::FindnaBatch& batch, int64_t step) {
@@ -120,8 +121,7 @@ StepResult FindnaStep::train_step(const data::FindnaBatch& batch, int64_t step) 
   StepResult r;
   r.loss = loss.item<double>();
   if (!std::isfinite(r.loss)) {
-    throw Error("non-finite loss (" + std::to_string(r.loss) + ") at step " +
-                std::to_string(step + 1));
+    throw Error("non-finite loss (" + std::to_string(r.loss) + ")");
   }
   r.mlm_loss = mlm_loss.item<double>();
   r.distill_loss = distill_loss.item<double>();

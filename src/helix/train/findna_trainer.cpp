@@ -1,5 +1,6 @@
 #include "helix/train/findna_trainer.hpp"
 
+#include <c10/util/Exception.h>
 #include <torch/cuda.h>
 
 #include <chrono>
@@ -261,14 +262,28 @@ int run_findna_pretraining(const Config& config, const PretrainOptions& options)
     StepResult r;
     try {
       r = trainer.train_step(loader.next(), step);
-    } catch (const Error& e) {
+    } catch (const InputError&) {
+      throw;  // bad data found by a loader thread: its message names the file
+    } catch (const std::exception& e) {
+      // Non-finite loss, or LibTorch failing inside the step (e.g. an overflowing update).
       progress.finish();
+      std::string what = e.what();
+      if (const auto* c10 = dynamic_cast<const c10::Error*>(&e))
+        what = c10->what_without_backtrace();
       auto last = load_latest_checkpoint(checkpoints);
-      throw Error(std::string(e.what()) + "; stopping. " +
-                  (last ? "The last good checkpoint is " + last->directory.string() + " (step " +
-                              std::to_string(last->step) + ")"
-                        : std::string("No checkpoint was written yet")) +
-                  ". Lower train.lr or raise train.warmup_fraction, then --resume.");
+      std::string where;
+      if (last) {
+        where = "The last good checkpoint is " + last->directory.string() + " (step " +
+                std::to_string(last->step) + "); fix the config and --resume.";
+      } else if (!options.resume) {
+        // Nothing worth keeping: leave no half-started run behind.
+        for (const auto& name : run_file_names()) fs::remove_all(out / name);
+        std::error_code ignored;
+        fs::remove(out, ignored);  // only if empty
+        where = "No checkpoint had been written; the run directory was removed.";
+      }
+      throw Error("training step " + std::to_string(step + 1) + " failed: " + what +
+                  ". Lower train.lr or raise train.warmup_fraction. " + where);
     }
     ++step;
     sums.loss += r.loss;
@@ -299,8 +314,8 @@ int run_findna_pretraining(const Config& config, const PretrainOptions& options)
           {"seq_per_s", seconds > 0 ? sums.steps * batch_size / seconds : 0.0}};
       if (validate_now) record.update(trainer.validate(val_batches));
       metrics << record.dump() << "\n" << std::flush;
-      std::string status = "loss " + format_metric(record["loss"]) + " mlm_acc " +
-                           format_metric(record["mlm_acc"]);
+      std::string status =
+          "loss " + format_metric(record["loss"]) + " mlm_acc " + format_metric(record["mlm_acc"]);
       if (record.contains("val_mlm_acc")) {
         status += " val_mlm_acc " + format_metric(record["val_mlm_acc"]) + " (majority " +
                   format_metric(record["val_majority_acc"]) + ")";
@@ -321,9 +336,10 @@ int run_findna_pretraining(const Config& config, const PretrainOptions& options)
       }
       if (stopping && !last_step) {
         progress.finish();
-        spdlog::info("stopped after {} steps (--stop-after) at step {}; checkpoint {}; "
-                     "continue with --resume",
-                     step - first_step, step, dir.string());
+        spdlog::info(
+            "stopped after {} steps (--stop-after) at step {}; checkpoint {}; "
+            "continue with --resume",
+            step - first_step, step, dir.string());
         return 0;
       }
     }

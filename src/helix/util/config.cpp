@@ -34,7 +34,8 @@ Config::Config(const std::string& defaults_yaml) {
   if (!root.IsMap()) throw Error("config schema must be a map of sections");
   for (const auto& section : root) {
     const auto section_name = section.first.as<std::string>();
-    if (!section.second.IsMap()) throw Error("config schema section " + section_name + " is not a map");
+    if (!section.second.IsMap())
+      throw Error("config schema section " + section_name + " is not a map");
     for (const auto& entry : section.second) {
       const auto key = section_name + "." + entry.first.as<std::string>();
       const YAML::Node& v = entry.second;
@@ -154,14 +155,16 @@ void Config::merge_file(const std::string& path) {
     throw InputError(path, e.mark.line + 1, "invalid YAML: " + e.msg);
   }
   if (root.IsNull()) return;  // an empty file changes nothing
-  if (!root.IsMap()) throw InputError(path, 1, "expected a map of sections (section: {key: value})");
+  if (!root.IsMap())
+    throw InputError(path, 1, "expected a map of sections (section: {key: value})");
   for (const auto& section : root) {
     const auto name = section.first.as<std::string>();
     const int64_t line = section.first.Mark().line + 1;
     if (!section.second.IsMap()) {
       if (valid_keys_in(name).empty()) {
-        throw InputError(path, line,
-                         "unknown config section '" + name + "'; valid sections: " + valid_sections());
+        throw InputError(
+            path, line,
+            "unknown config section '" + name + "'; valid sections: " + valid_sections());
       }
       throw InputError(path, line, "section '" + name + "' must be a map of key: value");
     }
@@ -216,6 +219,7 @@ std::vector<std::string> Config::get_strings(const std::string& key) const {
 
 std::string Config::to_yaml() const {
   YAML::Emitter out;
+  out.SetSeqFormat(YAML::Flow);  // lists on one line; maps stay in block style
   out << YAML::BeginMap;
   std::string section;
   for (const auto& key : order_) {
@@ -229,7 +233,7 @@ std::string Config::to_yaml() const {
     out << YAML::Key << key.substr(dot + 1) << YAML::Value;
     const auto& v = values_.at(key);
     if (v.IsSequence()) {
-      out << YAML::Flow << v;
+      out << v;
     } else if (kinds_.at(key) == Kind::kString) {
       out << YAML::DoubleQuoted << v.as<std::string>();
     } else {
