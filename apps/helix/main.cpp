@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
   helix::set_compute_threads(0);
   helix::install_caching_cpu_allocator();
   CLI::App app{
-      "helix: deep learning on DNA and RNA sequences (pretraining, embeddings, evaluation).\n"
+      "helix: deep learning on DNA and RNA sequences. Commands: pretrain (FinDNA\n"
+      "self-distillation on a genome) and embed (mean-pooled embeddings from an encoder).\n"
       "Run `helix <command> --help` for the options of a command.",
       "helix"};
   app.set_version_flag("--version", std::string("helix ") + HELIX_VERSION + " (LibTorch " +

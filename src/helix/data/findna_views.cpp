@@ -55,7 +55,8 @@ FindnaBatch make_findna_batch(const std::vector<std::string>& windows,
     }
     for (int64_t i = 0; i < length; ++i) {
       // A masked position whose original row is all zero has no class to predict.
-      if (selected[i] && target_codes[i] >= 0) target[b * length + i] = target_codes[i];
+      if (selected[i] && target_codes[i] >= 0)
+        target[b * length + i] = static_cast<int64_t>(target_codes[i]);
     }
 
     // Teacher: clean, chained augmentations.

@@ -18,10 +18,10 @@ Alphabet Alphabet::from_name(const std::string& name) {
   }
   a.channels_ = static_cast<int64_t>(a.symbols_.size());
   a.table_.fill(kZeroRow);
-  for (int8_t i = 0; i < a.channels_; ++i) {
+  for (int64_t i = 0; i < a.channels_; ++i) {
     const char s = a.symbols_[i];
-    a.table_[static_cast<unsigned char>(s)] = i;
-    a.table_[static_cast<unsigned char>(s - 'A' + 'a')] = i;
+    a.table_[static_cast<unsigned char>(s)] = static_cast<int8_t>(i);
+    a.table_[static_cast<unsigned char>(s - 'A' + 'a')] = static_cast<int8_t>(i);
   }
   a.table_['U'] = a.table_['T'];
   a.table_['u'] = a.table_['T'];

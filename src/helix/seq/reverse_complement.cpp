@@ -28,7 +28,9 @@ std::string reverse_complement(const std::string& sequence) {
 
 at::Tensor reverse_complement_one_hot(const at::Tensor& one_hot, const Alphabet& alphabet) {
   std::vector<int64_t> perm(alphabet.channels());
-  for (int8_t c = 0; c < alphabet.channels(); ++c) perm[c] = alphabet.complement(c);
+  for (int64_t c = 0; c < alphabet.channels(); ++c) {
+    perm[c] = static_cast<int64_t>(alphabet.complement(static_cast<int8_t>(c)));
+  }
   auto index = at::tensor(perm, at::kLong).to(one_hot.device());
   return one_hot.index_select(-2, index).flip({-1});
 }

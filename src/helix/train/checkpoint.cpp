@@ -56,7 +56,7 @@ fs::path save_checkpoint(const fs::path& checkpoints_dir, int64_t step,
                          torch::optim::Optimizer& optimizer, const nlohmann::json& state,
                          int keep) {
   fs::create_directories(checkpoints_dir);
-  const auto final_dir = checkpoints_dir / ("step-" + std::to_string(step));
+  auto final_dir = checkpoints_dir / ("step-" + std::to_string(step));
   const auto tmp = temporary_sibling(final_dir);
   try {
     fs::create_directories(tmp);

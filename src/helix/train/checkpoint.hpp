@@ -4,6 +4,7 @@
 // and renamed, so a crash never leaves a half-written checkpoint; `latest` names the newest.
 #pragma once
 
+#include <torch/nn/module.h>
 #include <torch/optim/optimizer.h>
 
 #include <filesystem>

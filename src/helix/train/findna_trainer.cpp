@@ -219,9 +219,9 @@ int run_findna_pretraining(const Config& config, const PretrainOptions& options)
   write_file_atomic(out / "config.yaml", config.to_yaml());
 
   auto save = [&](int64_t at_step) {
-    const auto dir = save_checkpoint(checkpoints, at_step, trainer.checkpoint_tensors(),
-                                     trainer.optimizer(), {{"seed", seed}, {"data_index", at_step}},
-                                     static_cast<int>(config.get_int("train.keep_checkpoints")));
+    auto dir = save_checkpoint(checkpoints, at_step, trainer.checkpoint_tensors(),
+                               trainer.optimizer(), {{"seed", seed}, {"data_index", at_step}},
+                               static_cast<int>(config.get_int("train.keep_checkpoints")));
     nn::save_encoder((out / "encoder.safetensors").string(), *trainer.teacher()->encoder,
                      setup.alphabet.name(),
                      {{"step", std::to_string(at_step)}, {"objective", "findna"}});
@@ -240,6 +240,7 @@ int run_findna_pretraining(const Config& config, const PretrainOptions& options)
   // Loader threads each own a genome handle; batch k depends only on (seed, k).
   const int workers = static_cast<int>(std::max<int64_t>(1, config.get_int("data.loader_threads")));
   std::vector<std::unique_ptr<io::GenomeReader>> readers;
+  readers.reserve(workers);
   for (int w = 0; w < workers; ++w) readers.push_back(genome->clone());
   data::OrderedPrefetcher<data::FindnaBatch> loader(
       [&](int64_t index, int worker) {

@@ -39,19 +39,17 @@ Config::Config(const std::string& defaults_yaml) {
     for (const auto& entry : section.second) {
       const auto key = section_name + "." + entry.first.as<std::string>();
       const YAML::Node& v = entry.second;
-      Kind kind;
+      // A quoted scalar ("...") is always a string; plain scalars take the type they parse as.
+      const bool plain = v.IsScalar() && v.Tag() != "!";
+      Kind kind = Kind::kString;
       if (v.IsSequence()) {
         kind = Kind::kList;
-      } else if (v.Tag() == "!" || !v.IsScalar()) {  // quoted scalar: always a string
-        kind = Kind::kString;
-      } else if (parses_as_int(v)) {
+      } else if (plain && parses_as_int(v)) {
         kind = Kind::kInt;
-      } else if (parses_as_double(v)) {
+      } else if (plain && parses_as_double(v)) {
         kind = Kind::kFloat;
-      } else if (parses_as_bool(v)) {
+      } else if (plain && parses_as_bool(v)) {
         kind = Kind::kBool;
-      } else {
-        kind = Kind::kString;
       }
       order_.push_back(key);
       kinds_[key] = kind;
@@ -232,10 +230,8 @@ std::string Config::to_yaml() const {
     }
     out << YAML::Key << key.substr(dot + 1) << YAML::Value;
     const auto& v = values_.at(key);
-    if (v.IsSequence()) {
-      out << v;
-    } else if (kinds_.at(key) == Kind::kString) {
-      out << YAML::DoubleQuoted << v.as<std::string>();
+    if (kinds_.at(key) == Kind::kString) {
+      out << YAML::DoubleQuoted << v.as<std::string>();  // "yes" must stay a string
     } else {
       out << v;
     }

@@ -31,6 +31,10 @@ void Progress::update(int64_t done, const std::string& status) {
 
 void Progress::line(int64_t done, const std::string& status) {
   if (tty_) {
+    // Keep the record on screen above the bar, then redraw the bar.
+    std::fprintf(stderr, "\r\033[K%s %lld/%lld %s\n", label_.c_str(), static_cast<long long>(done),
+                 static_cast<long long>(total_), status.c_str());
+    open_ = false;
     update(done, status);
     return;
   }

@@ -14,7 +14,7 @@ class Progress {
   ~Progress();
   // Redraws the bar (terminal only; rate-limited).
   void update(int64_t done, const std::string& status);
-  // A status line: on a terminal it is folded into the bar, otherwise printed as a log line.
+  // A status line that stays: printed above the bar on a terminal, as a log line otherwise.
   void line(int64_t done, const std::string& status);
   void finish();
 
