@@ -13,12 +13,18 @@ echo "== helix demo: FinDNA pretraining on human chr20 (configs/findna-tiny.yaml
 
 # Four 500-nt sequences from the held-out region, as FASTA, for the embedding step.
 seqs="$out/demo_sequences.fa"
-zcat "$genome" | tail -n +2 | tr -d '\n' | head -c 61000000 | tail -c 2000 |
-  fold -w 500 | awk '{print ">chr20_heldout_" NR; print}' >"$seqs"
+# (head closes the pipe early, so the upstream commands end on SIGPIPE: no pipefail here.)
+(
+  set +o pipefail
+  zcat "$genome" | tail -n +2 | tr -d '\n' | head -c 61000000 | tail -c 2000 |
+    fold -w 500 | awk '{print ">chr20_heldout_" NR; print}' >"$seqs"
+)
+[ "$(grep -c '^>' "$seqs")" -eq 4 ] || { echo "demo: could not extract sequences from $genome" >&2; exit 1; }
 
 "$helix" embed --encoder "$out/encoder.safetensors" --input "$seqs" --out "$out/embeddings.npy"
 
 last_val=$(grep val_mlm_acc "$out/metrics.jsonl" | tail -n 1)
+field() { printf '%s' "$last_val" | grep -o "\"$1\":[-0-9.e]*" | cut -d: -f2 | cut -c1-6; }
 echo
 echo "== done. Outputs in $out/:"
 echo "   config.yaml          the resolved config"
@@ -26,4 +32,5 @@ echo "   metrics.jsonl        training and validation metrics per logged step"
 echo "   checkpoints/         resumable checkpoints (helix pretrain --out $out --resume)"
 echo "   encoder.safetensors  the pretrained (teacher) encoder"
 echo "   embeddings.npy       float32 [4, D] embeddings of $seqs"
-echo "   last validation: $last_val"
+echo "   held-out masked-nucleotide accuracy at the last step: $(field val_mlm_acc)" \
+  "(always predicting the most frequent base: $(field val_majority_acc))"
