@@ -230,6 +230,35 @@ TEST_F(PretrainCliTest, StopAfterThenResumeMatchesAnUninterruptedRunExactly) {
   }
 }
 
+TEST_F(PretrainCliTest, FixedBatchesRepeatTheSameWindowsAndViews) {
+  // With lr = 0 the student never changes, so its masked-nucleotide loss depends on the batch
+  // alone: identical at every step when one batch is drawn once and repeated (the original
+  // code's precomputed dataset, bug B5), different when views are drawn fresh (the default).
+  const std::vector<std::string> common = {"train.steps=4", "train.log_every=1", "train.lr=0"};
+  auto fixed = common;
+  fixed.push_back("data.fixed_batches=1");
+  const auto rf = pretrain(dir() / "fixed", fixed);
+  ASSERT_EQ(rf.code, 0) << rf.describe();
+  const auto rd = pretrain(dir() / "fresh", common);
+  ASSERT_EQ(rd.code, 0) << rd.describe();
+  const auto mf = read_metrics(dir() / "fixed" / "metrics.jsonl");
+  const auto md = read_metrics(dir() / "fresh" / "metrics.jsonl");
+  ASSERT_EQ(mf.size(), 4u);
+  ASSERT_EQ(md.size(), 4u);
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(mf[i].at("mlm_loss").get<double>(), mf[0].at("mlm_loss").get<double>()) << i;
+    EXPECT_NE(md[i].at("mlm_loss").get<double>(), md[0].at("mlm_loss").get<double>()) << i;
+  }
+}
+
+TEST_F(PretrainCliTest, FaithfulPresetResolvesEveryOriginalBehaviour) {
+  const auto r =
+      run_helix({"pretrain", "--config",
+                 std::string(HELIX_SOURCE_DIR) + "/configs/findna-faithful.yaml", "--dry-run"});
+  ASSERT_EQ(r.code, 0) << r.describe();
+  EXPECT_NE(r.out.find("\"params\":12651873"), std::string::npos) << r.out;
+}
+
 TEST_F(PretrainCliTest, ResumeWithoutARunIsAUsageError) {
   const fs::path out = dir() / "nothing_here";
   expect_bad_input({"pretrain", "--out", out.string(), "--resume"}, {"holds no run"}, out);

@@ -84,3 +84,60 @@ TEST(FindnaViews, SameSeedSameBatch) {
 
 }  // namespace
 }  // namespace helix::data
+
+namespace helix::data {
+namespace {
+
+TEST(FindnaViews, OriginalFlipAxesSwapsCAndNAndLeavesTargetsForward) {
+  // Bug B3 reproduced on request: positions and channel order reversed; in ACGNT order that is
+  // A<->T, C<->N, G fixed; the targets stay on the forward strand.
+  const auto a = seq::Alphabet::from_name("acgtn");
+  FindnaViewOptions o;
+  o.rc_mode = RcMode::kFlipAxes;
+  o.rc_prob = 1.0;
+  o.noise_std = 0.0;
+  o.mask.zero_prob = 0.0;
+  o.mask.random_prob = 0.0;
+  std::mt19937_64 rng(4);
+  auto b = make_findna_batch({"ACGNTTC"}, a, o, rng);
+  auto student = b.student[0].narrow(1, 0, 7);
+  std::string seen;
+  for (int t = 0; t < 7; ++t)
+    seen += a.symbol(static_cast<int8_t>(student.select(1, t).argmax().item<int64_t>()));
+  EXPECT_EQ(seen, "NAACGNT");  // reverse of ACGNTTC = CTTNGCA, then A<->T, C<->N, G fixed
+  auto forward = seq::encode("ACGNTTC", a);
+  for (int t = 0; t < 7; ++t) {
+    EXPECT_EQ(b.original[0][t].item<int64_t>(), forward[t]);
+    const auto target = b.mlm_target[0][t].item<int64_t>();
+    if (target != objectives::kIgnore) EXPECT_EQ(target, forward[t]);
+  }
+}
+
+TEST(FindnaViews, TranslocationOnlyTeacherIsARollOfTheCleanWindow) {
+  const auto a = seq::Alphabet::from_name("acgt");
+  FindnaViewOptions o;
+  o.translocation_only = true;
+  std::mt19937_64 rng(6);
+  const auto windows = random_windows(4, 80, 2);
+  auto b = make_findna_batch(windows, a, o, rng);
+  for (int i = 0; i < 4; ++i) {
+    auto clean = seq::one_hot(seq::encode(windows[i], a), 4);
+    bool is_roll = false;
+    for (int64_t s = -20; s <= 20 && !is_roll; ++s) {
+      is_roll = at::equal(b.teacher[i].narrow(1, 0, 80), at::roll(clean, {s}, {1}));
+    }
+    EXPECT_TRUE(is_roll) << i;
+  }
+}
+
+TEST(FindnaViews, MaskAndOriginalAreAlignedWithTargets) {
+  const auto a = seq::Alphabet::from_name("acgtn");
+  std::mt19937_64 rng(8);
+  auto b = make_findna_batch(random_windows(3, 200, 9), a, {}, rng);
+  auto counted = b.mlm_target.ne(objectives::kIgnore);
+  EXPECT_TRUE(at::equal(counted, b.mlm_mask & b.original.ge(0)));
+  EXPECT_TRUE(at::equal(b.mlm_target.masked_select(counted), b.original.masked_select(counted)));
+}
+
+}  // namespace
+}  // namespace helix::data

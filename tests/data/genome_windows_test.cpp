@@ -73,6 +73,21 @@ TEST(GenomeWindows, ChromosomesWeightedByUsableLength) {
   EXPECT_NEAR(counts["chrC"] / double(n), (5000 - 99) / total, 0.015);
 }
 
+TEST(GenomeWindows, OriginalUniformChromosomeWeighting) {
+  // Bug B7 reproduced on request: each chromosome equally likely whatever its length.
+  const auto path = write_genome("uniform.fa", {{"big", 40000}, {"mid", 10000}, {"small", 2000}});
+  auto genome = io::open_genome(path);
+  WindowOptions o;
+  o.window = 100;
+  o.uniform_chromosomes = true;
+  GenomeWindows windows(*genome, o, Split::kTrain);
+  std::map<std::string, int> counts;
+  std::mt19937_64 rng(8);
+  for (int i = 0; i < 9000; ++i) ++counts[windows.sample(*genome, rng).chrom];
+  for (const auto& name : {"big", "mid", "small"})
+    EXPECT_NEAR(counts[name] / 9000.0, 1.0 / 3, 0.02) << name;
+}
+
 TEST(GenomeWindows, HoldoutIsExcludedFromTrainingAndIsTheValidationSet) {
   const auto path = write_genome("holdout.fa", {{"c1", 20000}, {"c2", 8000}});
   auto genome = io::open_genome(path);

@@ -64,3 +64,39 @@ TEST(MaskedNucleotideAccuracy, CountsAndMajorityBaseline) {
 
 }  // namespace
 }  // namespace helix::objectives
+
+namespace helix::objectives {
+namespace {
+
+TEST(ScrambledMaskBce, SelectionIsUnrelatedToMaskedPositions) {
+  // Bug B2 by simulation: ~30 % of entries chosen, only ~30 % of them at masked positions
+  // (chance), and almost no position with all 5 channels chosen.
+  at::manual_seed(3);
+  const int64_t B = 200, L = 1000, C = 5;
+  auto mask = at::rand({B, L}).lt(0.3);
+  auto selected = mask.repeat({1, C}).reshape({B, L, C});
+  const double chosen = selected.to(at::kDouble).mean().item<double>();
+  EXPECT_NEAR(chosen, 0.30, 0.01);
+  auto on_masked = (selected & mask.unsqueeze(-1)).to(at::kDouble).sum().item<double>() /
+                   selected.to(at::kDouble).sum().item<double>();
+  EXPECT_NEAR(on_masked, 0.30, 0.01);
+  EXPECT_LT(selected.all(-1).to(at::kDouble).mean().item<double>(), 0.01);
+}
+
+TEST(ScrambledMaskBce, MatchesBceOnTheScrambledEntries) {
+  // B=1, L=4, C=2: mask [1,0,0,1] repeated -> [1,0,0,1,1,0,0,1] reshaped to 4x2: entry (t, c)
+  // is selected by flat index 2t+c -> (0,0), (1,1), (2,0), (3,1).
+  auto logits = at::tensor({0.5f, -1.f, 2.f, 0.f, -0.5f, 1.f, 0.f, 3.f}).reshape({1, 4, 2});
+  auto mask = at::tensor(std::vector<int64_t>{1, 0, 0, 1}).to(at::kBool).reshape({1, 4});
+  auto original = at::tensor(std::vector<int64_t>{0, 1, -1, 0}).reshape({1, 4});
+  // Selected (logit, target): (0.5, 1), (0, 1), (-0.5, 0 [zero row]), (3, 0).
+  auto bce = [](double x, double y) {
+    return std::log1p(std::exp(-std::abs(x))) + std::max(x, 0.0) - x * y;
+  };
+  const double expected = (bce(0.5, 1) + bce(0, 1) + bce(-0.5, 0) + bce(3, 0)) / 4.0;
+  EXPECT_NEAR(scrambled_mask_bce(logits, mask, original).item<double>(), expected, 1e-6);
+  EXPECT_THROW(masked_nucleotide_loss(logits, original, MlmLoss::kScrambledBce), std::exception);
+}
+
+}  // namespace
+}  // namespace helix::objectives

@@ -24,6 +24,10 @@ FindnaBatch make_findna_batch(const std::vector<std::string>& windows,
   out.student = at::zeros({batch, channels, total}, at::kFloat);
   out.teacher = at::zeros({batch, channels, total}, at::kFloat);
   out.mlm_target = at::full({batch, length}, objectives::kIgnore, at::kLong);
+  out.mlm_mask = at::zeros({batch, length}, at::kBool);
+  out.original = at::empty({batch, length}, at::kLong);
+  bool* mask_out = out.mlm_mask.data_ptr<bool>();
+  int64_t* original_out = out.original.data_ptr<int64_t>();
   float* student = out.student.data_ptr<float>();
   float* teacher = out.teacher.data_ptr<float>();
   int64_t* target = out.mlm_target.data_ptr<int64_t>();
@@ -42,9 +46,17 @@ FindnaBatch make_findna_batch(const std::vector<std::string>& windows,
     seq::apply_mask(masked.data(), selected.data(), length, channels, options.mask, rng);
     auto target_codes = original;
     if (flip(rng)) {
-      seq::reverse_complement_codes(masked, alphabet);
-      seq::reverse_complement_codes(target_codes, alphabet);
-      std::reverse(selected.begin(), selected.end());
+      if (options.rc_mode == RcMode::kComplement) {
+        seq::reverse_complement_codes(masked, alphabet);
+        seq::reverse_complement_codes(target_codes, alphabet);
+        std::reverse(selected.begin(), selected.end());
+      } else {
+        // Bug B3 as in the original: both axes flipped; targets stay on the forward strand.
+        std::reverse(masked.begin(), masked.end());
+        for (auto& c : masked) {
+          if (c >= 0) c = static_cast<int8_t>(channels - 1 - c);
+        }
+      }
     }
     float* s = student + b * channels * total;
     seq::one_hot_into(masked.data(), length, channels, total, s);
@@ -55,14 +67,19 @@ FindnaBatch make_findna_batch(const std::vector<std::string>& windows,
     }
     for (int64_t i = 0; i < length; ++i) {
       // A masked position whose original row is all zero has no class to predict.
-      if (selected[i] && target_codes[i] >= 0)
+      if (selected[i] && target_codes[i] >= 0) {
         target[b * length + i] = static_cast<int64_t>(target_codes[i]);
+      }
+      mask_out[b * length + i] = selected[i] != 0;
+      original_out[b * length + i] = target_codes[i];
     }
 
-    // Teacher: clean, chained augmentations.
+    // Teacher: clean, chained augmentations (only the translocation with bug B4).
     auto view = original;
-    seq::random_deletion(view, options.max_deletion, alphabet, rng);
-    seq::random_insertion(view, options.max_insertion, alphabet, rng);
+    if (!options.translocation_only) {
+      seq::random_deletion(view, options.max_deletion, alphabet, rng);
+      seq::random_insertion(view, options.max_insertion, alphabet, rng);
+    }
     seq::random_translocation(view, options.max_translocation, rng);
     seq::one_hot_into(view.data(), length, channels, total, teacher + b * channels * total);
   }

@@ -16,8 +16,17 @@
 
 namespace helix::data {
 
+// How the student view's reverse complement is formed.
+enum class RcMode {
+  kComplement,  // corrected: reverse positions, complement channels, flip targets and mask too
+  kFlipAxes,    // original code (bug B3): reverse positions and channel order (in ACGNT order
+                // A<->T, C<->N, G fixed); targets and mask stay on the forward strand
+};
+
 struct FindnaViewOptions {
   seq::MaskOptions mask;
+  RcMode rc_mode = RcMode::kComplement;
+  bool translocation_only = false;  // original code (bug B4): only the last augmentation acts
   double noise_std = 0.2;
   double rc_prob = 0.5;
   int64_t max_deletion = 20;
@@ -30,6 +39,8 @@ struct FindnaBatch {
   at::Tensor student;     // [B, C, L + cls] float32
   at::Tensor teacher;     // [B, C, L + cls] float32
   at::Tensor mlm_target;  // [B, L] int64: original channel at masked positions, else kIgnore
+  at::Tensor mlm_mask;    // [B, L] bool: selected positions (aligned with mlm_target)
+  at::Tensor original;  // [B, L] int64: the target-strand channel of every position, -1 = zero row
 };
 
 // All windows must have the same length.

@@ -165,9 +165,12 @@ GenomeWindows::GenomeWindows(const io::GenomeReader& genome, const WindowOptions
     }
   }
   int64_t total = 0;
-  for (const auto& iv : intervals_) {
+  for (size_t i = 0; i < intervals_.size(); ++i) {
+    const auto& iv = intervals_[i];
+    if (i == 0 || intervals_[i - 1].chrom != iv.chrom) chromosome_starts_.push_back({total, total});
     total += iv.end - iv.start - options_.window + 1;
     cumulative_.push_back(total);
+    chromosome_starts_.back().second = total;
   }
   if (total == 0) {
     throw InputError(genome_path_, 0,
@@ -180,10 +183,17 @@ GenomeWindows::GenomeWindows(const io::GenomeReader& genome, const WindowOptions
 
 Window GenomeWindows::sample(io::GenomeReader& reader, std::mt19937_64& rng) const {
   std::uniform_int_distribution<int64_t> pick(0, num_starts() - 1);
+  std::uniform_int_distribution<size_t> pick_chromosome(0, chromosome_starts_.size() - 1);
   const auto max_n = static_cast<int64_t>(options_.max_n_fraction * options_.window);
   // Rejection sampling; a bound keeps a genome that is almost all N from spinning forever.
   for (int attempt = 0; attempt < 1000; ++attempt) {
-    const int64_t k = pick(rng);
+    int64_t k;
+    if (options_.uniform_chromosomes) {
+      const auto [first, last] = chromosome_starts_[pick_chromosome(rng)];
+      k = std::uniform_int_distribution<int64_t>(first, last - 1)(rng);
+    } else {
+      k = pick(rng);
+    }
     const auto it = std::upper_bound(cumulative_.begin(), cumulative_.end(), k);
     const auto idx = static_cast<size_t>(it - cumulative_.begin());
     const int64_t offset = k - (idx == 0 ? 0 : cumulative_[idx - 1]);

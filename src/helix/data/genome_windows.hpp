@@ -33,6 +33,9 @@ struct WindowOptions {
   std::string regions;                   // restrict to these (parse_regions); empty: everything
   std::string holdout;                   // held out from training; the validation split
   int64_t min_gap = 50;                  // N runs at least this long split intervals
+  // Original FinDNA sampler (bug B7): every chromosome equally likely whatever its length, then a
+  // uniform start within it. Default: uniform over all starts (weighted by usable length).
+  bool uniform_chromosomes = false;
 };
 
 enum class Split { kTrain, kValidation };
@@ -60,6 +63,9 @@ class GenomeWindows {
   WindowOptions options_;
   std::vector<Interval> intervals_;
   std::vector<int64_t> cumulative_;  // cumulative count of window starts per interval
+  // Per chromosome, its range [first, last) in the global start numbering (intervals are grouped
+  // by chromosome), for uniform_chromosomes.
+  std::vector<std::pair<int64_t, int64_t>> chromosome_starts_;
   std::string genome_path_;
 };
 

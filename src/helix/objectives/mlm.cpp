@@ -11,7 +11,8 @@ namespace helix::objectives {
 MlmLoss mlm_loss_from_name(const std::string& name) {
   if (name == "softmax") return MlmLoss::kSoftmax;
   if (name == "bce") return MlmLoss::kBce;
-  throw UsageError("unknown mnm_loss '" + name + "' (expected softmax or bce)");
+  if (name == "scrambled_bce") return MlmLoss::kScrambledBce;
+  throw UsageError("unknown mnm_loss '" + name + "' (expected softmax, bce or scrambled_bce)");
 }
 
 at::Tensor masked_nucleotide_loss(const at::Tensor& logits, const at::Tensor& targets,
@@ -21,6 +22,7 @@ at::Tensor masked_nucleotide_loss(const at::Tensor& logits, const at::Tensor& ta
   auto flat_targets = targets.reshape({-1});
   auto counted = flat_targets.ne(kIgnore);
   if (counted.sum().item<int64_t>() == 0) return flat_logits.sum() * 0.0;
+  if (kind == MlmLoss::kScrambledBce) throw Error("scrambled_bce needs scrambled_mask_bce()");
   if (kind == MlmLoss::kSoftmax) {
     return at::cross_entropy_loss(flat_logits, flat_targets, {}, at::Reduction::Mean, kIgnore);
   }
@@ -28,6 +30,18 @@ at::Tensor masked_nucleotide_loss(const at::Tensor& logits, const at::Tensor& ta
   auto selected = flat_logits.index_select(0, index);
   auto one_hot = at::one_hot(flat_targets.index_select(0, index), channels).to(at::kFloat);
   return at::binary_cross_entropy_with_logits(selected, one_hot);
+}
+
+at::Tensor scrambled_mask_bce(const at::Tensor& logits, const at::Tensor& mask,
+                              const at::Tensor& original) {
+  const int64_t batch = logits.size(0), length = logits.size(1), channels = logits.size(2);
+  auto selected = mask.repeat({1, channels}).reshape({batch, length, channels});
+  auto one_hot = at::one_hot(original.clamp_min(0), channels).to(at::kFloat) *
+                 original.ge(0).unsqueeze(-1).to(at::kFloat);
+  auto chosen = selected.nonzero().size(0);
+  if (chosen == 0) return logits.sum() * 0.0;
+  return at::binary_cross_entropy_with_logits(logits.to(at::kFloat).masked_select(selected),
+                                              one_hot.masked_select(selected));
 }
 
 MlmAccuracy masked_nucleotide_accuracy(const at::Tensor& logits, const at::Tensor& targets) {

@@ -13,8 +13,17 @@ namespace helix::objectives {
 
 constexpr int64_t kIgnore = -100;
 
-enum class MlmLoss { kSoftmax, kBce };
-MlmLoss mlm_loss_from_name(const std::string& name);  // "softmax" | "bce"
+// kScrambledBce is the original code's loss (bug B2, see scrambled_mask_bce); it needs the mask
+// and original codes, so masked_nucleotide_loss() does not take it.
+enum class MlmLoss { kSoftmax, kBce, kScrambledBce };
+MlmLoss mlm_loss_from_name(const std::string& name);  // "softmax" | "bce" | "scrambled_bce"
+
+// The original FinDNA code's loss (bug B2): the [B, L] mask is repeated C times along the
+// positions and *reshaped* to [B, L, C], so entry (t, c) is selected by mask[(C t + c) mod L],
+// unrelated to position t; BCE with logits is then taken on the selected entries against the
+// one-hot of `original` ([B, L] channel codes, -1 = all-zero row).
+at::Tensor scrambled_mask_bce(const at::Tensor& logits, const at::Tensor& mask,
+                              const at::Tensor& original);
 
 // logits [B, L, C], targets [B, L] int64. Softmax: cross-entropy over C channels averaged over
 // counted positions. BCE: independent sigmoid per channel against the one-hot target, averaged

@@ -50,6 +50,17 @@ data::FindnaViewOptions findna_view_options(const Config& c) {
   v.max_insertion = c.get_int("findna.max_insertion");
   v.max_translocation = c.get_int("findna.max_translocation");
   v.cls_tokens = c.get_int("findna.cls_tokens");
+  const auto rc = c.get_string("findna.rc_mode");
+  if (rc != "complement" && rc != "flip_axes") {
+    throw UsageError("findna.rc_mode must be complement or flip_axes; got '" + rc + "'");
+  }
+  v.rc_mode = rc == "complement" ? data::RcMode::kComplement : data::RcMode::kFlipAxes;
+  const auto augment = c.get_string("findna.teacher_augment");
+  if (augment != "chained" && augment != "translocation_only") {
+    throw UsageError("findna.teacher_augment must be chained or translocation_only; got '" +
+                     augment + "'");
+  }
+  v.translocation_only = augment == "translocation_only";
   return v;
 }
 
@@ -74,6 +85,11 @@ FindnaStep::FindnaStep(const Config& config, torch::Device device)
       grad_clip_(config.get_double("train.grad_clip")),
       mlm_kind_(objectives::mlm_loss_from_name(config.get_string("findna.mnm_loss"))) {
   if (total_steps_ < 1) throw UsageError("train.steps must be positive");
+  const auto timing = config.get_string("findna.ema_timing");
+  if (timing != "after_step" && timing != "before_step") {
+    throw UsageError("findna.ema_timing must be after_step or before_step; got '" + timing + "'");
+  }
+  ema_before_step_ = timing == "before_step";
   at::manual_seed(static_cast<uint64_t>(config.get_int("train.seed")));
   student_ = nn::PretrainNetwork(nn::build_encoder(setup_.description), setup_.alphabet.channels());
   teacher_ = nn::PretrainNetwork(nn::build_encoder(setup_.description), setup_.alphabet.channels());
@@ -113,7 +129,7 @@ StepResult FindnaStep::train_step(const data::FindnaBatch& batch, int64_t step) 
     at::autocast::clear_cache();
   }
   auto logits = out_s.narrow(1, 0, setup_.window);
-  auto mlm_loss = objectives::masked_nucleotide_loss(logits, target, mlm_kind_);
+  auto mlm_loss = mlm_loss_of(logits, batch);
   auto teacher_cls = out_t.narrow(1, setup_.window, setup_.cls).to(at::kFloat);
   auto distill_loss = distill_(out_s.narrow(1, setup_.window, setup_.cls), teacher_cls);
   auto loss = lambda_distill_ * distill_loss + lambda_mlm_ * mlm_loss;
@@ -132,10 +148,12 @@ StepResult FindnaStep::train_step(const data::FindnaBatch& batch, int64_t step) 
   for (auto& group : optimizer_->param_groups()) {
     static_cast<torch::optim::AdamWOptions&>(group.options()).lr(r.lr);
   }
-  optimizer_->step();
-  // Teacher after the optimizer step, as in DINO (bug B6); centre from training batches only.
+  // Teacher after the optimizer step, as in DINO; before it in the original code (bug B6).
   r.ema_momentum = ema_momentum(step, total_steps_, ema_start_, ema_end_);
-  ema_update(*teacher_, *student_, r.ema_momentum);
+  if (ema_before_step_) ema_update(*teacher_, *student_, r.ema_momentum);
+  optimizer_->step();
+  if (!ema_before_step_) ema_update(*teacher_, *student_, r.ema_momentum);
+  // Centre from training batches only (never in validation: bug B1).
   distill_.update_center(teacher_cls);
   const auto acc = objectives::masked_nucleotide_accuracy(logits.detach(), target);
   r.correct = acc.correct;
@@ -153,7 +171,7 @@ nlohmann::json FindnaStep::validate(const std::vector<data::FindnaBatch>& batche
     const auto target = b.mlm_target.to(device_);
     auto s = student_->forward(input).narrow(1, 0, setup_.window);
     auto t = teacher_->forward(input).narrow(1, 0, setup_.window);
-    loss_sum += objectives::masked_nucleotide_loss(s, target, mlm_kind_).item<double>();
+    loss_sum += mlm_loss_of(s, b).item<double>();
     student_acc.merge(objectives::masked_nucleotide_accuracy(s, target));
     teacher_acc.merge(objectives::masked_nucleotide_accuracy(t, target));
   }
@@ -162,6 +180,14 @@ nlohmann::json FindnaStep::validate(const std::vector<data::FindnaBatch>& batche
           {"val_mlm_acc", student_acc.accuracy()},
           {"val_teacher_mlm_acc", teacher_acc.accuracy()},
           {"val_majority_acc", student_acc.majority_accuracy()}};
+}
+
+at::Tensor FindnaStep::mlm_loss_of(const at::Tensor& logits, const data::FindnaBatch& batch) const {
+  if (mlm_kind_ == objectives::MlmLoss::kScrambledBce) {
+    return objectives::scrambled_mask_bce(logits, batch.mlm_mask.to(device_),
+                                          batch.original.to(device_));
+  }
+  return objectives::masked_nucleotide_loss(logits, batch.mlm_target.to(device_), mlm_kind_);
 }
 
 std::vector<std::pair<std::string, at::Tensor>> FindnaStep::checkpoint_tensors() const {

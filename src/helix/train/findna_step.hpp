@@ -59,6 +59,8 @@ class FindnaStep {
   torch::optim::AdamW& optimizer() { return *optimizer_; }
 
  private:
+  at::Tensor mlm_loss_of(const at::Tensor& logits, const data::FindnaBatch& batch) const;
+
   FindnaSetup setup_;
   torch::Device device_;
   nn::PretrainNetwork student_{nullptr}, teacher_{nullptr};
@@ -68,6 +70,7 @@ class FindnaStep {
   int64_t total_steps_;
   double ema_start_, ema_end_, lambda_distill_, lambda_mlm_, grad_clip_;
   objectives::MlmLoss mlm_kind_;
+  bool ema_before_step_ = false;
 };
 
 }  // namespace helix::train

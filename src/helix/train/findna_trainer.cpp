@@ -44,6 +44,9 @@ data:
   holdout: ""            # held out of training, used for validation (same syntax)
   loader_threads: 1      # threads building batches ahead of the training step
   prefetch: 4            # batches built ahead
+  fixed_batches: 0       # 0: fresh windows and views every batch; N: N batches drawn once and
+                         #   repeated (the original code's precomputed dataset, bug B5)
+  chromosome_weighting: usable_length  # or uniform (the original sampler, bug B7)
 findna:
   cls_tokens: 10         # all-zero CLS rows appended to each view
   mask_prob: 0.3         # fraction of positions selected for masking
@@ -61,7 +64,10 @@ findna:
   ema_end: 1.0
   lambda_distill: 1.0
   lambda_mlm: 1.0
-  mnm_loss: softmax      # softmax (corrected) or bce
+  mnm_loss: softmax      # softmax (corrected), bce (correct mask), scrambled_bce (original, B2)
+  rc_mode: complement    # complement (corrected) or flip_axes (original: C<->N, targets unflipped, B3)
+  teacher_augment: chained  # chained (corrected) or translocation_only (original, B4)
+  ema_timing: after_step # after_step (corrected, as DINO) or before_step (original, B6)
 train:
   steps: 46860           # optimizer steps (30 epochs of 1562 batches in the paper)
   batch_size: 64
@@ -93,6 +99,12 @@ data::WindowOptions window_options(const Config& c) {
   w.chromosomes = c.get_strings("data.chromosomes");
   w.regions = c.get_string("data.regions");
   w.holdout = c.get_string("data.holdout");
+  const auto weighting = c.get_string("data.chromosome_weighting");
+  if (weighting != "usable_length" && weighting != "uniform") {
+    throw UsageError("data.chromosome_weighting must be usable_length or uniform; got '" +
+                     weighting + "'");
+  }
+  w.uniform_chromosomes = weighting == "uniform";
   return w;
 }
 
@@ -174,8 +186,9 @@ int run_findna_pretraining(const Config& config, const PretrainOptions& options)
   const int64_t val_every = config.get_int("train.val_every");
   const int64_t checkpoint_every = config.get_int("train.checkpoint_every");
   const auto seed = static_cast<uint64_t>(config.get_int("train.seed"));
-  if (total_steps < 1 || batch_size < 1) {
-    throw UsageError("train.steps and train.batch_size must be positive");
+  const int64_t fixed_batches = config.get_int("data.fixed_batches");
+  if (total_steps < 1 || batch_size < 1 || fixed_batches < 0) {
+    throw UsageError("train.steps and train.batch_size must be positive, data.fixed_batches >= 0");
   }
   set_compute_threads(static_cast<int>(config.get_int("train.threads")));
   const auto device = choose_device(config.get_string("train.device"));
@@ -244,8 +257,10 @@ int run_findna_pretraining(const Config& config, const PretrainOptions& options)
   for (int w = 0; w < workers; ++w) readers.push_back(genome->clone());
   data::OrderedPrefetcher<data::FindnaBatch> loader(
       [&](int64_t index, int worker) {
+        // With fixed_batches the same N batches (windows and views) come round every N steps.
+        const int64_t data_index = fixed_batches > 0 ? index % fixed_batches : index;
         return draw_batch(train_windows, *readers[worker], setup.alphabet, views, batch_size,
-                          data::item_seed(seed, kTrainStream, static_cast<uint64_t>(index)));
+                          data::item_seed(seed, kTrainStream, static_cast<uint64_t>(data_index)));
       },
       workers, config.get_int("data.prefetch"), step);
 
