@@ -114,3 +114,23 @@ TEST(Config, ResolvedYamlRoundTrips) {
 
 }  // namespace
 }  // namespace helix
+
+namespace helix {
+namespace {
+
+TEST(Config, ChoicesListTheAllowedValues) {
+  Config c(kSchema);
+  EXPECT_EQ(c.get_choice("model.name", {"swan", "dilated_resnet"}), "swan");
+  c.apply_override("model.name=transformer");
+  try {
+    c.get_choice("model.name", {"swan", "dilated_resnet"});
+    FAIL() << "expected UsageError";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("must be one of swan, dilated_resnet; got 'transformer'"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace helix

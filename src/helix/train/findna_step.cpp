@@ -50,17 +50,11 @@ data::FindnaViewOptions findna_view_options(const Config& c) {
   v.max_insertion = c.get_int("findna.max_insertion");
   v.max_translocation = c.get_int("findna.max_translocation");
   v.cls_tokens = c.get_int("findna.cls_tokens");
-  const auto rc = c.get_string("findna.rc_mode");
-  if (rc != "complement" && rc != "flip_axes") {
-    throw UsageError("findna.rc_mode must be complement or flip_axes; got '" + rc + "'");
-  }
-  v.rc_mode = rc == "complement" ? data::RcMode::kComplement : data::RcMode::kFlipAxes;
-  const auto augment = c.get_string("findna.teacher_augment");
-  if (augment != "chained" && augment != "translocation_only") {
-    throw UsageError("findna.teacher_augment must be chained or translocation_only; got '" +
-                     augment + "'");
-  }
-  v.translocation_only = augment == "translocation_only";
+  v.rc_mode = c.get_choice("findna.rc_mode", {"complement", "flip_axes"}) == "complement"
+                  ? data::RcMode::kComplement
+                  : data::RcMode::kFlipAxes;
+  v.translocation_only = c.get_choice("findna.teacher_augment",
+                                      {"chained", "translocation_only"}) == "translocation_only";
   return v;
 }
 
@@ -85,11 +79,8 @@ FindnaStep::FindnaStep(const Config& config, torch::Device device)
       grad_clip_(config.get_double("train.grad_clip")),
       mlm_kind_(objectives::mlm_loss_from_name(config.get_string("findna.mnm_loss"))) {
   if (total_steps_ < 1) throw UsageError("train.steps must be positive");
-  const auto timing = config.get_string("findna.ema_timing");
-  if (timing != "after_step" && timing != "before_step") {
-    throw UsageError("findna.ema_timing must be after_step or before_step; got '" + timing + "'");
-  }
-  ema_before_step_ = timing == "before_step";
+  ema_before_step_ =
+      config.get_choice("findna.ema_timing", {"after_step", "before_step"}) == "before_step";
   at::manual_seed(static_cast<uint64_t>(config.get_int("train.seed")));
   student_ = nn::PretrainNetwork(nn::build_encoder(setup_.description), setup_.alphabet.channels());
   teacher_ = nn::PretrainNetwork(nn::build_encoder(setup_.description), setup_.alphabet.channels());

@@ -99,12 +99,8 @@ data::WindowOptions window_options(const Config& c) {
   w.chromosomes = c.get_strings("data.chromosomes");
   w.regions = c.get_string("data.regions");
   w.holdout = c.get_string("data.holdout");
-  const auto weighting = c.get_string("data.chromosome_weighting");
-  if (weighting != "usable_length" && weighting != "uniform") {
-    throw UsageError("data.chromosome_weighting must be usable_length or uniform; got '" +
-                     weighting + "'");
-  }
-  w.uniform_chromosomes = weighting == "uniform";
+  w.uniform_chromosomes =
+      c.get_choice("data.chromosome_weighting", {"usable_length", "uniform"}) == "uniform";
   return w;
 }
 
@@ -143,14 +139,12 @@ std::string format_metric(double v) {
   return s.str();
 }
 
-torch::Device choose_device(const std::string& name) {
+torch::Device choose_device(const Config& config) {
+  const auto name = config.get_choice("train.device", {"auto", "cpu", "cuda"});
   if (name == "cpu") return torch::kCPU;
-  if (name == "cuda" || name == "auto") {
-    if (torch::cuda::is_available()) return torch::kCUDA;
-    if (name == "cuda") throw UsageError("train.device=cuda but no CUDA device is available");
-    return torch::kCPU;
-  }
-  throw UsageError("train.device must be auto, cpu or cuda; got '" + name + "'");
+  if (torch::cuda::is_available()) return torch::kCUDA;
+  if (name == "cuda") throw UsageError("train.device=cuda but no CUDA device is available");
+  return torch::kCPU;
 }
 
 }  // namespace
@@ -191,7 +185,7 @@ int run_findna_pretraining(const Config& config, const PretrainOptions& options)
     throw UsageError("train.steps and train.batch_size must be positive, data.fixed_batches >= 0");
   }
   set_compute_threads(static_cast<int>(config.get_int("train.threads")));
-  const auto device = choose_device(config.get_string("train.device"));
+  const auto device = choose_device(config);
 
   // Everything that can fail on bad input happens before the output directory is touched.
   const auto genome_path = config.get_string("data.genome");

@@ -1,5 +1,6 @@
 #include "helix/util/config.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -209,6 +210,15 @@ std::string Config::get_string(const std::string& key) const {
   const auto& n = node(key);
   return n.IsNull() ? std::string() : n.as<std::string>();
 }
+std::string Config::get_choice(const std::string& key,
+                               const std::vector<std::string>& choices) const {
+  auto value = get_string(key);
+  if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  throw UsageError("config key '" + key + "' must be one of " + list + "; got '" + value + "'");
+}
+
 std::vector<std::string> Config::get_strings(const std::string& key) const {
   std::vector<std::string> out;
   for (const auto& item : node(key)) out.push_back(item.as<std::string>());

@@ -32,6 +32,8 @@ class Config {
   bool get_bool(const std::string& key) const;
   std::string get_string(const std::string& key) const;
   std::vector<std::string> get_strings(const std::string& key) const;
+  // A string key that must be one of `choices`; throws UsageError listing them otherwise.
+  std::string get_choice(const std::string& key, const std::vector<std::string>& choices) const;
   // Sets a value from code (same type rules as an override).
   void set(const std::string& key, const std::string& yaml_value);
 
