@@ -259,6 +259,14 @@ TEST_F(PretrainCliTest, FaithfulPresetResolvesEveryOriginalBehaviour) {
   EXPECT_NE(r.out.find("\"params\":12651873"), std::string::npos) << r.out;
 }
 
+TEST_F(PretrainCliTest, DryRunRejectsInvalidChoices) {
+  for (const char* bad : {"train.device=tpu", "findna.rc_mode=mirror", "findna.mnm_loss=mse",
+                          "data.chromosome_weighting=random", "model.alphabet=rna"}) {
+    const auto r = run_helix({"pretrain", "--dry-run", bad});
+    EXPECT_EQ(r.code, 2) << bad << "\n" << r.describe();
+  }
+}
+
 TEST_F(PretrainCliTest, ResumeWithoutARunIsAUsageError) {
   const fs::path out = dir() / "nothing_here";
   expect_bad_input({"pretrain", "--out", out.string(), "--resume"}, {"holds no run"}, out);

@@ -11,6 +11,7 @@
 #include "helix/data/prefetcher.hpp"
 #include "helix/nn/encoder_file.hpp"
 #include "helix/nn/registry.hpp"
+#include "helix/objectives/mlm.hpp"
 #include "helix/train/checkpoint.hpp"
 #include "helix/train/findna_step.hpp"
 #include "helix/util/atomic_file.hpp"
@@ -156,6 +157,12 @@ const std::vector<std::string>& run_file_names() {
 }
 
 nlohmann::json describe_findna_model(const Config& config) {
+  // A dry run checks the whole config, not only the model: every enumerated key is read here.
+  findna_view_options(config);
+  window_options(config);
+  choose_device(config);
+  objectives::mlm_loss_from_name(config.get_string("findna.mnm_loss"));
+  config.get_choice("findna.ema_timing", {"after_step", "before_step"});
   const auto s = resolve_findna_setup(config);
   nn::PretrainNetwork net(nn::build_encoder(s.description), s.alphabet.channels());
   const int64_t params = nn::count_parameters(*net);
