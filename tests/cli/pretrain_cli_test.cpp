@@ -267,6 +267,22 @@ TEST_F(PretrainCliTest, DryRunRejectsInvalidChoices) {
   }
 }
 
+TEST_F(PretrainCliTest, ResumeWorksFromAnotherWorkingDirectory) {
+  // The genome is given relative to the first working directory; config.yaml stores it absolute,
+  // so the resume (run from the test's own working directory) still finds it.
+  const fs::path out = dir() / "run";
+  const auto first = "cd " + shell_quote(setup_.genome.parent_path().string()) + " && " +
+                     shell_quote(helix_binary()) + " pretrain --config " + shell_quote(config()) +
+                     " --out " + shell_quote(out.string()) +
+                     " data.genome=" + shell_quote(setup_.genome.filename().string()) +
+                     " train.steps=4 train.log_every=1 --stop-after 2";
+  const auto r1 = run_command(first);
+  ASSERT_EQ(r1.code, 0) << r1.describe();
+  const auto r2 = run_helix({"pretrain", "--out", out.string(), "--resume"});
+  ASSERT_EQ(r2.code, 0) << r2.describe();
+  EXPECT_EQ(steps_of(read_metrics(out / "metrics.jsonl")), one_to(4));
+}
+
 TEST_F(PretrainCliTest, ResumeWithoutARunIsAUsageError) {
   const fs::path out = dir() / "nothing_here";
   expect_bad_input({"pretrain", "--out", out.string(), "--resume"}, {"holds no run"}, out);

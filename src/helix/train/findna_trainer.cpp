@@ -230,7 +230,15 @@ int run_findna_pretraining(const Config& config, const PretrainOptions& options)
     fs::create_directories(out);
     write_file_atomic(metrics_path, "");
   }
-  write_file_atomic(out / "config.yaml", config.to_yaml());
+  // Input paths are stored absolute, so --resume works from any working directory.
+  Config resolved = config;
+  for (const char* key : {"data.genome", "data.regions", "data.holdout"}) {
+    const auto value = config.get_string(key);
+    if (!value.empty() && fs::exists(value)) {
+      resolved.set(key, nlohmann::json(fs::absolute(value).lexically_normal().string()).dump());
+    }
+  }
+  write_file_atomic(out / "config.yaml", resolved.to_yaml());
 
   auto save = [&](int64_t at_step) {
     auto dir = save_checkpoint(checkpoints, at_step, trainer.checkpoint_tensors(),
