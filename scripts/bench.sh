@@ -3,4 +3,7 @@
 # BUILD_DIR/bench.jsonl). Run on an otherwise idle machine: figures are wall-clock.
 set -euo pipefail
 build_dir=${1:-build}
-"$build_dir/pretrain_throughput" | tee "$build_dir/bench.jsonl"
+{
+  "$build_dir/pretrain_throughput"
+  "$build_dir/embed_throughput"
+} | tee "$build_dir/bench.jsonl"

@@ -44,9 +44,9 @@ void check_classes(const std::vector<int64_t>& v, int num_classes, const char* f
                    const char* what) {
   for (size_t i = 0; i < v.size(); ++i) {
     if (v[i] < 0 || v[i] >= num_classes) {
-      throw UsageError(std::string(fn) + ": " + what + "[" + std::to_string(i) + "] = " +
-                       std::to_string(v[i]) + " is outside [0, " + std::to_string(num_classes) +
-                       ")");
+      throw UsageError(std::string(fn) + ": " + what + "[" + std::to_string(i) +
+                       "] = " + std::to_string(v[i]) + " is outside [0, " +
+                       std::to_string(num_classes) + ")");
     }
   }
 }
@@ -178,8 +178,8 @@ RankingMetrics binary_ranking(const std::vector<int>& truth, const std::vector<d
   std::vector<std::pair<double, bool>> items(truth.size());
   for (size_t i = 0; i < truth.size(); ++i) {
     if (truth[i] != 0 && truth[i] != 1) {
-      throw UsageError(std::string(fn) + ": binary_truth[" + std::to_string(i) + "] = " +
-                       std::to_string(truth[i]) + " is not 0 or 1");
+      throw UsageError(std::string(fn) + ": binary_truth[" + std::to_string(i) +
+                       "] = " + std::to_string(truth[i]) + " is not 0 or 1");
     }
     items[i] = {score[i], truth[i] == 1};
   }
@@ -297,8 +297,7 @@ double matthews_corrcoef(const std::vector<int64_t>& labels, const std::vector<i
 
 std::vector<double> f1_per_class(const std::vector<int64_t>& labels,
                                  const std::vector<int64_t>& predicted, int num_classes) {
-  return f1_from_confusion(confusion(labels, predicted, num_classes, "f1_per_class"),
-                           num_classes);
+  return f1_from_confusion(confusion(labels, predicted, num_classes, "f1_per_class"), num_classes);
 }
 
 double macro_f1(const std::vector<int64_t>& labels, const std::vector<int64_t>& predicted,

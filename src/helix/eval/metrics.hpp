@@ -10,9 +10,8 @@
 //  * Sums run in long double; counts are integers and are converted once, at the final division.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <vector>
 
 namespace helix::eval {
@@ -29,7 +28,7 @@ struct ClassificationMetrics {
   // values over the classes with at least one positive and one negative sample (NaN if none).
   // The same classes enter both averages.
   double auroc = 0.0;
-  double auprc = 0.0;  // average precision (sklearn's average_precision_score)
+  double auprc = 0.0;                   // average precision (sklearn's average_precision_score)
   std::vector<double> auroc_per_class;  // one-vs-rest, size C; NaN where undefined
   std::vector<double> auprc_per_class;  // one-vs-rest, size C; NaN where no positives
   std::vector<double> f1_per_class;     // size C; 0 for classes in neither labels nor predictions
