@@ -93,9 +93,9 @@ Command add_pretrain_command(CLI::App& parent) {
       "overrides", args->overrides,
       "Config overrides, section.key=value (e.g. train.steps=1000 data.genome=chr20.fa.gz)");
   cli->footer(
-      "Config sections: pretrain, model, data, findna, train; every key and its default is listed "
-      "in\n"
-      "configs/findna.yaml and docs/commands.md. Unknown keys are errors.\n"
+      "Config keys, with their defaults (the FinDNA paper's values); unknown keys are errors:\n" +
+      train::findna_config_defaults() +
+      "\nRegions: a BED file, or NAME:START-END,... (1-based inclusive) or sequence names.\n"
       "Exit codes: 0 done, 1 runtime failure (e.g. non-finite loss), 2 bad input or usage,\n"
       "130/143 interrupted by SIGINT/SIGTERM after writing a checkpoint.");
   return {cli, [args] { return run_pretrain(*args); }};
