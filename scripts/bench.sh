@@ -6,4 +6,5 @@ build_dir=${1:-build}
 {
   "$build_dir/pretrain_throughput"
   "$build_dir/embed_throughput"
+  "$build_dir/probe_fit"
 } | tee "$build_dir/bench.jsonl"
