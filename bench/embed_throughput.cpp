@@ -51,11 +51,8 @@ int main(int argc, char** argv) {
     for (auto& s : sequences) {
       for (auto& c : s) c = "ACGT"[rng() % 4];
     }
-    // Encoder only (no head): embedding + two linear layers per mixer layer, per position.
-    const auto& d = setup.description;
-    const double width = d["width"], mlp = d["mlp_dim"], in = d["in_channels"];
-    const double layers = d["n_encoders"].get<double>() * d["layers_per_encoder"].get<double>();
-    const double gflop_per_seq = 2.0 * (in * width + layers * 2.0 * width * mlp) * length / 1e9;
+    const double gflop_per_seq =
+        2.0 * helix::train::findna_encoder_macs_per_position(setup) * length / 1e9;
 
     helix::eval::EmbedOptions options;
     std::vector<std::string> warm(sequences.begin(),

@@ -58,11 +58,16 @@ data::FindnaViewOptions findna_view_options(const Config& c) {
   return v;
 }
 
-double findna_macs_per_position(const FindnaSetup& s) {
+double findna_encoder_macs_per_position(const FindnaSetup& s) {
   const auto& d = s.description;
   const double width = d["width"], mlp = d["mlp_dim"], in = d["in_channels"];
   const double layers = d["n_encoders"].get<double>() * d["layers_per_encoder"].get<double>();
-  return in * width + layers * 2.0 * width * mlp + width * s.alphabet.channels();
+  return in * width + layers * 2.0 * width * mlp;
+}
+
+double findna_macs_per_position(const FindnaSetup& s) {
+  const double width = s.description["width"];
+  return findna_encoder_macs_per_position(s) + width * s.alphabet.channels();
 }
 
 FindnaStep::FindnaStep(const Config& config, torch::Device device)

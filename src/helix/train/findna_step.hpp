@@ -28,7 +28,9 @@ struct FindnaSetup {
 };
 FindnaSetup resolve_findna_setup(const Config& config);
 data::FindnaViewOptions findna_view_options(const Config& config);
-// Multiply-adds per position of one forward pass (linear layers only).
+// Multiply-adds per position of one forward pass (linear layers only): of the encoder alone
+// (what embedding costs), and of the pretraining network (encoder + per-position head).
+double findna_encoder_macs_per_position(const FindnaSetup& setup);
 double findna_macs_per_position(const FindnaSetup& setup);
 
 struct StepResult {
