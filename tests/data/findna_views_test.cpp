@@ -26,10 +26,10 @@ TEST(FindnaViews, ShapesClsRowsAndTargets) {
   auto b = make_findna_batch(windows, a, o, rng);
   EXPECT_EQ(b.student.sizes(), (at::IntArrayRef{6, 5, 310}));
   EXPECT_EQ(b.teacher.sizes(), (at::IntArrayRef{6, 5, 310}));
-  EXPECT_EQ(b.mlm_target.sizes(), (at::IntArrayRef{6, 300}));
+  EXPECT_EQ(mlm_targets(b).sizes(), (at::IntArrayRef{6, 300}));
   EXPECT_EQ(b.student.narrow(2, 300, 10).abs().sum().item<float>(), 0.0f);
   EXPECT_EQ(b.teacher.narrow(2, 300, 10).abs().sum().item<float>(), 0.0f);
-  const double counted = b.mlm_target.ne(objectives::kIgnore).sum().item<double>();
+  const double counted = mlm_targets(b).ne(objectives::kIgnore).sum().item<double>();
   EXPECT_NEAR(counted / (6 * 300), 0.30, 0.04);
   // Teacher rows are clean one-hot vectors.
   auto sums = b.teacher.narrow(2, 0, 300).sum(1);
@@ -52,7 +52,7 @@ TEST(FindnaViews, ReverseComplementFlipsInputTargetsAndMaskTogether) {
     auto expected = seq::one_hot(rc, 5);
     EXPECT_TRUE(at::equal(b.student[i].narrow(1, 0, 120), expected));
     for (int t = 0; t < 120; ++t) {
-      const auto target = b.mlm_target[i][t].item<int64_t>();
+      const auto target = mlm_targets(b)[i][t].item<int64_t>();
       if (target != objectives::kIgnore) EXPECT_EQ(target, rc[t]) << "target must be the RC base";
     }
   }
@@ -79,7 +79,7 @@ TEST(FindnaViews, SameSeedSameBatch) {
   auto y = make_findna_batch(windows, a, {}, r2);
   EXPECT_TRUE(at::equal(x.student, y.student));
   EXPECT_TRUE(at::equal(x.teacher, y.teacher));
-  EXPECT_TRUE(at::equal(x.mlm_target, y.mlm_target));
+  EXPECT_TRUE(at::equal(mlm_targets(x), mlm_targets(y)));
 }
 
 }  // namespace
@@ -108,7 +108,7 @@ TEST(FindnaViews, OriginalFlipAxesSwapsCAndNAndLeavesTargetsForward) {
   auto forward = seq::encode("ACGNTTC", a);
   for (int t = 0; t < 7; ++t) {
     EXPECT_EQ(b.original[0][t].item<int64_t>(), forward[t]);
-    const auto target = b.mlm_target[0][t].item<int64_t>();
+    const auto target = mlm_targets(b)[0][t].item<int64_t>();
     if (target != objectives::kIgnore) EXPECT_EQ(target, forward[t]);
   }
 }
@@ -134,9 +134,9 @@ TEST(FindnaViews, MaskAndOriginalAreAlignedWithTargets) {
   const auto a = seq::Alphabet::from_name("acgtn");
   std::mt19937_64 rng(8);
   auto b = make_findna_batch(random_windows(3, 200, 9), a, {}, rng);
-  auto counted = b.mlm_target.ne(objectives::kIgnore);
+  auto counted = mlm_targets(b).ne(objectives::kIgnore);
   EXPECT_TRUE(at::equal(counted, b.mlm_mask & b.original.ge(0)));
-  EXPECT_TRUE(at::equal(b.mlm_target.masked_select(counted), b.original.masked_select(counted)));
+  EXPECT_TRUE(at::equal(mlm_targets(b).masked_select(counted), b.original.masked_select(counted)));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "helix/nn/module_tensors.hpp"
 #include "helix/train/ema.hpp"
 
 namespace helix::train {
@@ -29,7 +30,7 @@ TEST(Checkpoint, RoundTripRestoresModelAndOptimizer) {
     model(x).pow(2).sum().backward();
     opt.step();
   }
-  save_checkpoint(dir, 3, module_tensors(*model, "m."), opt, {{"seed", 5}}, 2);
+  save_checkpoint(dir, 3, nn::module_tensors(*model, "m."), opt, {{"seed", 5}}, 2);
   // Continue the original one more step.
   opt.zero_grad();
   model(x).pow(2).sum().backward();
@@ -56,7 +57,7 @@ TEST(Checkpoint, KeepsTheNewestAndLeavesNoTemporaries) {
   torch::nn::Linear model(2, 2);
   torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(0.1));
   for (int64_t step : {10, 20, 30})
-    save_checkpoint(dir, step, module_tensors(*model, ""), opt, {}, 2);
+    save_checkpoint(dir, step, nn::module_tensors(*model, ""), opt, {}, 2);
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
   std::sort(names.begin(), names.end());
@@ -72,7 +73,7 @@ TEST(Checkpoint, MismatchedModelIsAClearError) {
   const auto dir = fresh_dir("mismatch");
   torch::nn::Linear model(2, 2);
   torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(0.1));
-  save_checkpoint(dir, 1, module_tensors(*model, "m."), opt, {}, 1);
+  save_checkpoint(dir, 1, nn::module_tensors(*model, "m."), opt, {}, 1);
   torch::nn::Linear bigger(3, 2);
   EXPECT_ANY_THROW(load_module(*load_latest_checkpoint(dir), "m.", *bigger));
   fs::remove_all(dir);

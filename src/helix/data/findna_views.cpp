@@ -11,6 +11,12 @@
 
 namespace helix::data {
 
+at::Tensor mlm_targets(const FindnaBatch& batch) {
+  // A masked position whose original row is all zero has no class to predict.
+  return batch.original.masked_fill(batch.mlm_mask.logical_not() | batch.original.lt(0),
+                                    objectives::kIgnore);
+}
+
 FindnaBatch make_findna_batch(const std::vector<std::string>& windows,
                               const seq::Alphabet& alphabet, const FindnaViewOptions& options,
                               std::mt19937_64& rng) {
@@ -23,14 +29,12 @@ FindnaBatch make_findna_batch(const std::vector<std::string>& windows,
   FindnaBatch out;
   out.student = at::zeros({batch, channels, total}, at::kFloat);
   out.teacher = at::zeros({batch, channels, total}, at::kFloat);
-  out.mlm_target = at::full({batch, length}, objectives::kIgnore, at::kLong);
   out.mlm_mask = at::zeros({batch, length}, at::kBool);
   out.original = at::empty({batch, length}, at::kLong);
   bool* mask_out = out.mlm_mask.data_ptr<bool>();
   int64_t* original_out = out.original.data_ptr<int64_t>();
   float* student = out.student.data_ptr<float>();
   float* teacher = out.teacher.data_ptr<float>();
-  int64_t* target = out.mlm_target.data_ptr<int64_t>();
 
   std::normal_distribution<float> noise(0.0f, static_cast<float>(options.noise_std));
   std::bernoulli_distribution flip(options.rc_prob);
@@ -66,10 +70,6 @@ FindnaBatch make_findna_batch(const std::vector<std::string>& windows,
       }
     }
     for (int64_t i = 0; i < length; ++i) {
-      // A masked position whose original row is all zero has no class to predict.
-      if (selected[i] && target_codes[i] >= 0) {
-        target[b * length + i] = static_cast<int64_t>(target_codes[i]);
-      }
       mask_out[b * length + i] = selected[i] != 0;
       original_out[b * length + i] = target_codes[i];
     }

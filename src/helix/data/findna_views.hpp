@@ -36,12 +36,15 @@ struct FindnaViewOptions {
 };
 
 struct FindnaBatch {
-  at::Tensor student;     // [B, C, L + cls] float32
-  at::Tensor teacher;     // [B, C, L + cls] float32
-  at::Tensor mlm_target;  // [B, L] int64: original channel at masked positions, else kIgnore
-  at::Tensor mlm_mask;    // [B, L] bool: selected positions (aligned with mlm_target)
-  at::Tensor original;  // [B, L] int64: the target-strand channel of every position, -1 = zero row
+  at::Tensor student;   // [B, C, L + cls] float32
+  at::Tensor teacher;   // [B, C, L + cls] float32
+  at::Tensor mlm_mask;  // [B, L] bool: positions selected for masking (target strand)
+  at::Tensor original;  // [B, L] int64: target-strand channel of every position, -1 = zero row
 };
+
+// Masked-nucleotide targets [B, L] int64: the original channel at selected positions whose
+// original row is not all zero, objectives::kIgnore elsewhere.
+at::Tensor mlm_targets(const FindnaBatch& batch);
 
 // All windows must have the same length.
 FindnaBatch make_findna_batch(const std::vector<std::string>& windows,

@@ -1,8 +1,7 @@
 #include "helix/nn/encoder_file.hpp"
 
-#include <torch/csrc/autograd/grad_mode.h>
-
 #include "helix/io/safetensors.hpp"
+#include "helix/nn/module_tensors.hpp"
 #include "helix/nn/registry.hpp"
 #include "helix/util/error.hpp"
 
@@ -14,10 +13,7 @@ constexpr const char* kFormat = "helix.encoder.v1";
 
 void save_encoder(const std::string& path, const EncoderBase& encoder, const std::string& alphabet,
                   const nlohmann::json& extra_metadata) {
-  std::vector<std::pair<std::string, at::Tensor>> tensors;
-  for (const auto& p : encoder.named_parameters())
-    tensors.emplace_back(p.key(), p.value().detach());
-  for (const auto& b : encoder.named_buffers()) tensors.emplace_back(b.key(), b.value().detach());
+  const auto tensors = module_tensors(encoder);
   std::map<std::string, std::string> metadata = {
       {"format", kFormat},
       {"helix_model", describe_encoder(encoder, alphabet).dump()},
@@ -47,20 +43,9 @@ LoadedEncoder load_encoder(const std::string& path) {
   } catch (const UsageError& e) {
     throw InputError(path, 0, e.what());
   }
-  torch::NoGradGuard no_grad;
-  std::map<std::string, at::Tensor> stored(file.tensors.begin(), file.tensors.end());
-  auto assign = [&](const std::string& name, at::Tensor target) {
-    auto s = stored.find(name);
-    if (s == stored.end()) throw InputError(path, 0, "missing tensor '" + name + "'");
-    if (s->second.sizes() != target.sizes()) {
-      throw InputError(path, 0,
-                       "tensor '" + name + "' has shape " + c10::str(s->second.sizes()) +
-                           ", the model expects " + c10::str(target.sizes()));
-    }
-    target.copy_(s->second);
-  };
-  for (auto& p : out.encoder->named_parameters()) assign(p.key(), p.value());
-  for (auto& b : out.encoder->named_buffers()) assign(b.key(), b.value());
+  const std::map<std::string, at::Tensor> stored(file.tensors.begin(), file.tensors.end());
+  load_module_tensors(stored, "", *out.encoder,
+                      [&](const std::string& problem) { throw InputError(path, 0, problem); });
   out.encoder->eval();
   return out;
 }

@@ -1,6 +1,5 @@
 #include "helix/train/checkpoint.hpp"
 
-#include <torch/csrc/autograd/grad_mode.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
@@ -8,6 +7,7 @@
 #include <fstream>
 
 #include "helix/io/safetensors.hpp"
+#include "helix/nn/module_tensors.hpp"
 #include "helix/util/atomic_file.hpp"
 #include "helix/util/error.hpp"
 
@@ -40,16 +40,6 @@ std::vector<std::pair<int64_t, fs::path>> list_checkpoints(const fs::path& dir) 
   return out;
 }
 }  // namespace
-
-std::vector<std::pair<std::string, at::Tensor>> module_tensors(const torch::nn::Module& module,
-                                                               const std::string& prefix) {
-  std::vector<std::pair<std::string, at::Tensor>> out;
-  for (const auto& p : module.named_parameters())
-    out.emplace_back(prefix + p.key(), p.value().detach());
-  for (const auto& b : module.named_buffers())
-    out.emplace_back(prefix + b.key(), b.value().detach());
-  return out;
-}
 
 fs::path save_checkpoint(const fs::path& checkpoints_dir, int64_t step,
                          const std::vector<std::pair<std::string, at::Tensor>>& tensors,
@@ -114,18 +104,10 @@ void load_optimizer(const Checkpoint& checkpoint, torch::optim::Optimizer& optim
 
 void load_module(const Checkpoint& checkpoint, const std::string& prefix,
                  torch::nn::Module& module) {
-  torch::NoGradGuard no_grad;
-  auto restore = [&](const std::string& name, at::Tensor target) {
-    auto it = checkpoint.tensors.find(prefix + name);
-    if (it == checkpoint.tensors.end() || it->second.sizes() != target.sizes()) {
-      throw Error("checkpoint " + checkpoint.directory.string() + " has no tensor '" + prefix +
-                  name + "' of shape " + c10::str(target.sizes()) +
-                  " (was it written with another model config?)");
-    }
-    target.copy_(it->second);
-  };
-  for (auto& p : module.named_parameters()) restore(p.key(), p.value());
-  for (auto& b : module.named_buffers()) restore(b.key(), b.value());
+  nn::load_module_tensors(checkpoint.tensors, prefix, module, [&](const std::string& problem) {
+    throw Error("checkpoint " + checkpoint.directory.string() + ": " + problem +
+                " (was it written with another model config?)");
+  });
 }
 
 }  // namespace helix::train

@@ -41,8 +41,4 @@ void load_optimizer(const Checkpoint& checkpoint, torch::optim::Optimizer& optim
 void load_module(const Checkpoint& checkpoint, const std::string& prefix,
                  torch::nn::Module& module);
 
-// Named parameters and buffers of a module, with a prefix, for save_checkpoint.
-std::vector<std::pair<std::string, at::Tensor>> module_tensors(const torch::nn::Module& module,
-                                                               const std::string& prefix);
-
 }  // namespace helix::train

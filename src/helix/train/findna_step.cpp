@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "helix/nn/module_tensors.hpp"
 #include "helix/nn/registry.hpp"
 #include "helix/nn/swan.hpp"
 #include "helix/train/ema.hpp"
@@ -70,22 +71,28 @@ double findna_macs_per_position(const FindnaSetup& s) {
   return findna_encoder_macs_per_position(s) + width * s.alphabet.channels();
 }
 
+FindnaObjectiveOptions findna_objective_options(const Config& c) {
+  FindnaObjectiveOptions o;
+  o.distill = {c.get_double("findna.teacher_temp"), c.get_double("findna.student_temp"),
+               c.get_double("findna.center_momentum")};
+  o.mlm_kind = objectives::mlm_loss_from_name(c.get_string("findna.mnm_loss"));
+  o.lambda_distill = c.get_double("findna.lambda_distill");
+  o.lambda_mlm = c.get_double("findna.lambda_mlm");
+  o.grad_clip = c.get_double("train.grad_clip");
+  o.ema_start = c.get_double("findna.ema_start");
+  o.ema_end = c.get_double("findna.ema_end");
+  o.ema_before_step =
+      c.get_choice("findna.ema_timing", {"after_step", "before_step"}) == "before_step";
+  return o;
+}
+
 FindnaStep::FindnaStep(const Config& config, torch::Device device)
     : setup_(resolve_findna_setup(config)),
       device_(device),
-      distill_({config.get_double("findna.teacher_temp"), config.get_double("findna.student_temp"),
-                config.get_double("findna.center_momentum")},
-               setup_.cls, setup_.alphabet.channels()),
-      total_steps_(config.get_int("train.steps")),
-      ema_start_(config.get_double("findna.ema_start")),
-      ema_end_(config.get_double("findna.ema_end")),
-      lambda_distill_(config.get_double("findna.lambda_distill")),
-      lambda_mlm_(config.get_double("findna.lambda_mlm")),
-      grad_clip_(config.get_double("train.grad_clip")),
-      mlm_kind_(objectives::mlm_loss_from_name(config.get_string("findna.mnm_loss"))) {
+      objective_(findna_objective_options(config)),
+      distill_(objective_.distill, setup_.cls, setup_.alphabet.channels()),
+      total_steps_(config.get_int("train.steps")) {
   if (total_steps_ < 1) throw UsageError("train.steps must be positive");
-  ema_before_step_ =
-      config.get_choice("findna.ema_timing", {"after_step", "before_step"}) == "before_step";
   at::manual_seed(static_cast<uint64_t>(config.get_int("train.seed")));
   student_ = nn::PretrainNetwork(nn::build_encoder(setup_.description), setup_.alphabet.channels());
   teacher_ = nn::PretrainNetwork(nn::build_encoder(setup_.description), setup_.alphabet.channels());
@@ -108,7 +115,7 @@ FindnaStep::FindnaStep(const Config& config, torch::Device device)
 StepResult FindnaStep::train_step(const data::FindnaBatch& batch, int64_t step) {
   const auto student_in = batch.student.to(device_);
   const auto teacher_in = batch.teacher.to(device_);
-  const auto target = batch.mlm_target.to(device_);
+  const auto target = data::mlm_targets(batch).to(device_);
   const bool cuda = device_.is_cuda();
   if (cuda) {
     at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
@@ -125,10 +132,10 @@ StepResult FindnaStep::train_step(const data::FindnaBatch& batch, int64_t step) 
     at::autocast::clear_cache();
   }
   auto logits = out_s.narrow(1, 0, setup_.window);
-  auto mlm_loss = mlm_loss_of(logits, batch);
+  auto mlm_loss = mlm_loss_of(logits, batch, target);
   auto teacher_cls = out_t.narrow(1, setup_.window, setup_.cls).to(at::kFloat);
   auto distill_loss = distill_(out_s.narrow(1, setup_.window, setup_.cls), teacher_cls);
-  auto loss = lambda_distill_ * distill_loss + lambda_mlm_ * mlm_loss;
+  auto loss = objective_.lambda_distill * distill_loss + objective_.lambda_mlm * mlm_loss;
 
   StepResult r;
   r.loss = loss.item<double>();
@@ -139,16 +146,16 @@ StepResult FindnaStep::train_step(const data::FindnaBatch& batch, int64_t step) 
   r.distill_loss = distill_loss.item<double>();
   optimizer_->zero_grad();
   loss.backward();
-  torch::nn::utils::clip_grad_norm_(student_->parameters(), grad_clip_);
+  torch::nn::utils::clip_grad_norm_(student_->parameters(), objective_.grad_clip);
   r.lr = lr_.at(step);
   for (auto& group : optimizer_->param_groups()) {
     static_cast<torch::optim::AdamWOptions&>(group.options()).lr(r.lr);
   }
   // Teacher after the optimizer step, as in DINO; before it in the original code (bug B6).
-  r.ema_momentum = ema_momentum(step, total_steps_, ema_start_, ema_end_);
-  if (ema_before_step_) ema_update(*teacher_, *student_, r.ema_momentum);
+  r.ema_momentum = ema_momentum(step, total_steps_, objective_.ema_start, objective_.ema_end);
+  if (objective_.ema_before_step) ema_update(*teacher_, *student_, r.ema_momentum);
   optimizer_->step();
-  if (!ema_before_step_) ema_update(*teacher_, *student_, r.ema_momentum);
+  if (!objective_.ema_before_step) ema_update(*teacher_, *student_, r.ema_momentum);
   // Centre from training batches only (never in validation: bug B1).
   distill_.update_center(teacher_cls);
   const auto acc = objectives::masked_nucleotide_accuracy(logits.detach(), target);
@@ -164,10 +171,10 @@ nlohmann::json FindnaStep::validate(const std::vector<data::FindnaBatch>& batche
   objectives::MlmAccuracy student_acc, teacher_acc;
   for (const auto& b : batches) {
     const auto input = b.student.to(device_);
-    const auto target = b.mlm_target.to(device_);
+    const auto target = data::mlm_targets(b).to(device_);
     auto s = student_->forward(input).narrow(1, 0, setup_.window);
     auto t = teacher_->forward(input).narrow(1, 0, setup_.window);
-    loss_sum += mlm_loss_of(s, b).item<double>();
+    loss_sum += mlm_loss_of(s, b, target).item<double>();
     student_acc.merge(objectives::masked_nucleotide_accuracy(s, target));
     teacher_acc.merge(objectives::masked_nucleotide_accuracy(t, target));
   }
@@ -178,17 +185,18 @@ nlohmann::json FindnaStep::validate(const std::vector<data::FindnaBatch>& batche
           {"val_majority_acc", student_acc.majority_accuracy()}};
 }
 
-at::Tensor FindnaStep::mlm_loss_of(const at::Tensor& logits, const data::FindnaBatch& batch) const {
-  if (mlm_kind_ == objectives::MlmLoss::kScrambledBce) {
+at::Tensor FindnaStep::mlm_loss_of(const at::Tensor& logits, const data::FindnaBatch& batch,
+                                   const at::Tensor& targets) const {
+  if (objective_.mlm_kind == objectives::MlmLoss::kScrambledBce) {
     return objectives::scrambled_mask_bce(logits, batch.mlm_mask.to(device_),
                                           batch.original.to(device_));
   }
-  return objectives::masked_nucleotide_loss(logits, batch.mlm_target.to(device_), mlm_kind_);
+  return objectives::masked_nucleotide_loss(logits, targets, objective_.mlm_kind);
 }
 
 std::vector<std::pair<std::string, at::Tensor>> FindnaStep::checkpoint_tensors() const {
-  auto tensors = module_tensors(*student_, "student.");
-  for (auto& t : module_tensors(*teacher_, "teacher.")) tensors.push_back(t);
+  auto tensors = nn::module_tensors(*student_, "student.");
+  for (auto& t : nn::module_tensors(*teacher_, "teacher.")) tensors.push_back(t);
   tensors.emplace_back("distill.center", distill_.center());
   return tensors;
 }

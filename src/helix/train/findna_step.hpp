@@ -33,6 +33,16 @@ data::FindnaViewOptions findna_view_options(const Config& config);
 double findna_encoder_macs_per_position(const FindnaSetup& setup);
 double findna_macs_per_position(const FindnaSetup& setup);
 
+// The objective's settings, read and validated from the config (also by `--dry-run`).
+struct FindnaObjectiveOptions {
+  objectives::DistillOptions distill;
+  objectives::MlmLoss mlm_kind = objectives::MlmLoss::kSoftmax;
+  double lambda_distill = 1.0, lambda_mlm = 1.0, grad_clip = 0.5;
+  double ema_start = 0.996, ema_end = 1.0;
+  bool ema_before_step = false;  // the original code's timing (bug B6)
+};
+FindnaObjectiveOptions findna_objective_options(const Config& config);
+
 struct StepResult {
   double loss = 0, mlm_loss = 0, distill_loss = 0, lr = 0, ema_momentum = 0;
   int64_t correct = 0, counted = 0;  // masked-nucleotide accuracy on the batch
@@ -61,18 +71,18 @@ class FindnaStep {
   torch::optim::AdamW& optimizer() { return *optimizer_; }
 
  private:
-  at::Tensor mlm_loss_of(const at::Tensor& logits, const data::FindnaBatch& batch) const;
+  // targets: mlm_targets(batch), already on the device.
+  at::Tensor mlm_loss_of(const at::Tensor& logits, const data::FindnaBatch& batch,
+                         const at::Tensor& targets) const;
 
   FindnaSetup setup_;
   torch::Device device_;
   nn::PretrainNetwork student_{nullptr}, teacher_{nullptr};
+  FindnaObjectiveOptions objective_;
   objectives::DistillationLoss distill_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   LrSchedule lr_;
   int64_t total_steps_;
-  double ema_start_, ema_end_, lambda_distill_, lambda_mlm_, grad_clip_;
-  objectives::MlmLoss mlm_kind_;
-  bool ema_before_step_ = false;
 };
 
 }  // namespace helix::train

@@ -11,7 +11,6 @@
 #include "helix/data/prefetcher.hpp"
 #include "helix/nn/encoder_file.hpp"
 #include "helix/nn/registry.hpp"
-#include "helix/objectives/mlm.hpp"
 #include "helix/train/checkpoint.hpp"
 #include "helix/train/findna_step.hpp"
 #include "helix/util/atomic_file.hpp"
@@ -161,8 +160,7 @@ nlohmann::json describe_findna_model(const Config& config) {
   findna_view_options(config);
   window_options(config);
   choose_device(config);
-  objectives::mlm_loss_from_name(config.get_string("findna.mnm_loss"));
-  config.get_choice("findna.ema_timing", {"after_step", "before_step"});
+  findna_objective_options(config);
   const auto s = resolve_findna_setup(config);
   nn::PretrainNetwork net(nn::build_encoder(s.description), s.alphabet.channels());
   const int64_t params = nn::count_parameters(*net);
