@@ -5,7 +5,7 @@ namespace helix {
 
 // OpenBLAS picks its kernels from CPUID when it is loaded. Under some hypervisors it does not
 // recognise the CPU and falls back to generic SSE3 ("Prescott") kernels: fp32 matrix products
-// then run ~5x slower (measured here: 32 vs 170 GFLOP/s on 2 Sapphire Rapids cores). If that
+// then run ~5x slower (measured on a 2-core AVX-512 Xeon VM: 32 vs 171 GFLOP/s). If that
 // happened and the CPU supports AVX-512 (or AVX2), this re-executes the program once with
 // OPENBLAS_CORETYPE set to a matching kernel family; it returns normally otherwise. A user's own
 // OPENBLAS_CORETYPE is always respected. Call first thing in main().
