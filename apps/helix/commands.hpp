@@ -14,6 +14,9 @@ struct Command {
 
 Command add_pretrain_command(CLI::App& parent);
 Command add_embed_command(CLI::App& parent);
+Command add_probe_command(CLI::App& parent);
+Command add_finetune_command(CLI::App& parent);
+Command add_predict_command(CLI::App& parent);
 
 // Sets LibTorch's intra-op threads: n when n > 0, else one per available CPU.
 void apply_threads(int n);

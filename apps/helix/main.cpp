@@ -23,7 +23,9 @@ int main(int argc, char** argv) {
   helix::install_caching_cpu_allocator();
   CLI::App app{
       "helix: deep learning on DNA and RNA sequences. Commands: pretrain (FinDNA\n"
-      "self-distillation on a genome) and embed (mean-pooled embeddings from an encoder).\n"
+      "self-distillation on a genome), embed (mean-pooled embeddings from an encoder), probe\n"
+      "(linear probes on frozen features), finetune (supervised training: fine-tuning or from\n"
+      "scratch) and predict (predictions of a trained model).\n"
       "Run `helix <command> --help` for the options of a command.",
       "helix"};
   app.set_version_flag("--version", std::string("helix ") + HELIX_VERSION + " (LibTorch " +
@@ -35,8 +37,10 @@ int main(int argc, char** argv) {
   bool quiet = false;
   app.add_flag("-q,--quiet", quiet, "Only warnings and errors on stderr");
   app.require_subcommand(1);
-  std::vector<helix::app::Command> commands = {helix::app::add_pretrain_command(app),
-                                               helix::app::add_embed_command(app)};
+  std::vector<helix::app::Command> commands = {
+      helix::app::add_pretrain_command(app), helix::app::add_embed_command(app),
+      helix::app::add_probe_command(app), helix::app::add_finetune_command(app),
+      helix::app::add_predict_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

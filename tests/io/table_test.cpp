@@ -152,7 +152,7 @@ TEST_F(TableTest, UnknownColumnListsColumns) {
     t.column_index("x");
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), path + ": no column 'x'; columns are: a, b, c");
+    EXPECT_EQ(std::string(e.what()), path + ":1: no column 'x'; columns are: a, b, c");
   }
 }
 

@@ -56,9 +56,11 @@ at::Tensor predict(const RidgeFit& fit, const at::Tensor& X);
 //     mean_i cross_entropy(softmax(x_s,i Ws + bs), y_i) + (l2 / 2) ||Ws||_F^2,
 // the bias unpenalised (as StandardScaler + sklearn LogisticRegression with C = 1 / (l2 N)).
 // weight and bias are folded back into the original feature space: W = Ws / scale[:, None],
-// b = bs - mean W, so predict_proba needs no standardisation. It is fitted in float64 by L-BFGS
-// (strong Wolfe line search) from zero, until the max-abs gradient is below 1e-9 or 5000
-// iterations; the objective is strictly convex in Ws, so the optimum does not depend on the start.
+// b = bs - mean W, so predict_proba needs no standardisation. It is fitted in float64: by
+// Newton's method with Armijo backtracking (to a max-abs gradient below 1e-10) when there are at
+// most 2100 parameters ((D + 1) C), else by L-BFGS (strong Wolfe line search) until the max-abs
+// gradient is below 1e-7 or 2000 iterations. Fits along a penalty grid are warm-started; the
+// objective is strictly convex in Ws, so the optimum does not depend on the start.
 struct LogisticFit {
   at::Tensor weight;         // [D, C] float64, original feature space
   at::Tensor bias;           // [C] float64

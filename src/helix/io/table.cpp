@@ -133,6 +133,7 @@ Table Table::read(const std::string& path) {
   if (delim == 0) delim = line.find('\t') != std::string::npos ? '\t' : ',';
 
   const int64_t header_line = reader.line_number();
+  table.header_line_ = header_line;
   table.columns_ = split_record(line, delim, reader, path);
   std::unordered_set<std::string> seen;
   for (const auto& name : table.columns_)
@@ -158,7 +159,7 @@ size_t Table::column_index(const std::string& name) const {
   if (it != columns_.end()) return static_cast<size_t>(it - columns_.begin());
   std::string list;
   for (const auto& c : columns_) list += (list.empty() ? "" : ", ") + c;
-  throw InputError(path_, 0, "no column '" + name + "'; columns are: " + list);
+  throw InputError(path_, header_line_, "no column '" + name + "'; columns are: " + list);
 }
 
 }  // namespace helix::io

@@ -20,7 +20,8 @@ class Table {
 
   const std::string& path() const { return path_; }
   const std::vector<std::string>& columns() const { return columns_; }
-  // Index of a column; throws InputError naming the file and listing the columns it has.
+  // Index of a column; throws InputError naming the file and its header line, and listing the
+  // columns it has.
   size_t column_index(const std::string& name) const;
   size_t num_rows() const { return rows_.size(); }
   const std::vector<std::string>& row(size_t i) const { return rows_[i]; }
@@ -33,6 +34,7 @@ class Table {
   std::vector<std::string> columns_;
   std::vector<std::vector<std::string>> rows_;
   std::vector<int64_t> lines_;
+  int64_t header_line_ = 1;
 };
 
 }  // namespace helix::io

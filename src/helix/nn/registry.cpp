@@ -1,5 +1,6 @@
 #include "helix/nn/registry.hpp"
 
+#include "helix/nn/conv_net.hpp"
 #include "helix/nn/dilated_resnet.hpp"
 #include "helix/nn/swan.hpp"
 #include "helix/seq/alphabet.hpp"
@@ -18,10 +19,13 @@ std::shared_ptr<EncoderBase> build_encoder(const nlohmann::json& description) {
     if (name == "dilated_resnet") {
       return std::make_shared<DilatedResNetImpl>(DilatedResNetOptions::from_json(options));
     }
+    if (name == "conv_net") {
+      return std::make_shared<ConvNetImpl>(ConvNetOptions::from_json(options));
+    }
   } catch (const nlohmann::json::exception& e) {
     throw UsageError("invalid " + name + " encoder options: " + e.what());
   }
-  throw UsageError("unknown encoder '" + name + "' (expected swan or dilated_resnet)");
+  throw UsageError("unknown encoder '" + name + "' (expected swan, dilated_resnet or conv_net)");
 }
 
 nlohmann::json describe_encoder(const EncoderBase& encoder, const std::string& alphabet) {

@@ -1,4 +1,4 @@
-// Builds encoders from their JSON description ({"name": "swan" | "dilated_resnet",
+// Builds encoders from their JSON description ({"name": "swan" | "dilated_resnet" | "conv_net",
 // "alphabet": "acgt" | "acgtn", options...}), the same description weight files carry, so a model
 // can be rebuilt from its file alone.
 #pragma once

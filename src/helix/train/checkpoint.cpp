@@ -110,4 +110,20 @@ void load_module(const Checkpoint& checkpoint, const std::string& prefix,
   });
 }
 
+void truncate_metrics_log(const std::filesystem::path& path, int64_t step) {
+  if (!std::filesystem::exists(path)) return;
+  std::ifstream in(path);
+  std::string line, kept;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    try {
+      if (nlohmann::json::parse(line).value("step", int64_t{0}) > step) continue;
+    } catch (const nlohmann::json::exception&) {
+      continue;  // a torn last line from a killed run
+    }
+    kept += line + "\n";
+  }
+  write_file_atomic(path, kept);
+}
+
 }  // namespace helix::train

@@ -41,4 +41,8 @@ void load_optimizer(const Checkpoint& checkpoint, torch::optim::Optimizer& optim
 void load_module(const Checkpoint& checkpoint, const std::string& prefix,
                  torch::nn::Module& module);
 
+// Keeps the records of a metrics.jsonl log whose "step" is at most `step` (and drops a torn last
+// line), so a run resumed from the checkpoint at `step` does not log those steps twice.
+void truncate_metrics_log(const std::filesystem::path& path, int64_t step);
+
 }  // namespace helix::train

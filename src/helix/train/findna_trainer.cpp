@@ -1,7 +1,6 @@
 #include "helix/train/findna_trainer.hpp"
 
 #include <c10/util/Exception.h>
-#include <torch/cuda.h>
 
 #include <chrono>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include "helix/nn/encoder_file.hpp"
 #include "helix/nn/registry.hpp"
 #include "helix/train/checkpoint.hpp"
+#include "helix/train/device.hpp"
 #include "helix/train/findna_step.hpp"
 #include "helix/util/atomic_file.hpp"
 #include "helix/util/cpu.hpp"
@@ -114,24 +114,6 @@ data::FindnaBatch draw_batch(const data::GenomeWindows& windows, io::GenomeReade
   return data::make_findna_batch(seqs, alphabet, views, rng);
 }
 
-// Keeps metrics.jsonl records up to `step` (records after the checkpoint a run resumes from
-// would otherwise appear twice).
-void truncate_metrics(const fs::path& path, int64_t step) {
-  if (!fs::exists(path)) return;
-  std::ifstream in(path);
-  std::string line, kept;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    try {
-      if (nlohmann::json::parse(line).value("step", int64_t{0}) > step) continue;
-    } catch (const nlohmann::json::exception&) {
-      continue;  // a torn last line from a killed run
-    }
-    kept += line + "\n";
-  }
-  write_file_atomic(path, kept);
-}
-
 std::string format_metric(double v) {
   std::ostringstream s;
   s.precision(4);
@@ -140,11 +122,7 @@ std::string format_metric(double v) {
 }
 
 torch::Device choose_device(const Config& config) {
-  const auto name = config.get_choice("train.device", {"auto", "cpu", "cuda"});
-  if (name == "cpu") return torch::kCPU;
-  if (torch::cuda::is_available()) return torch::kCUDA;
-  if (name == "cuda") throw UsageError("train.device=cuda but no CUDA device is available");
-  return torch::kCPU;
+  return resolve_device(config.get_choice("train.device", {"auto", "cpu", "cuda"}));
 }
 
 }  // namespace
@@ -220,7 +198,7 @@ int run_findna_pretraining(const Config& config, const PretrainOptions& options)
     } else {
       spdlog::warn("no checkpoint in {}; starting from step 0", checkpoints.string());
     }
-    truncate_metrics(metrics_path, step);
+    truncate_metrics_log(metrics_path, step);
   } else {
     if (options.force) {
       for (const auto& name : run_file_names()) fs::remove_all(out / name);

@@ -1,0 +1,58 @@
+#include "labeled_args.hpp"
+
+#include "helix/util/log.hpp"
+
+namespace helix::app {
+
+void add_labeled_options(CLI::App* cli, LabeledArgs& args) {
+  cli->add_option("--sequence-column", args.sequence_column, "Sequence column of CSV/TSV inputs")
+      ->capture_default_str();
+  cli->add_option("--label-column", args.label_columns,
+                  "Target column(s); several (comma-separated or repeated) make a multi-output "
+                  "regression")
+      ->delimiter(',')
+      ->capture_default_str();
+  cli->add_option("--name-column", args.name_column,
+                  "Column naming the rows in predictions.tsv (default: row numbers)");
+  cli->add_option("--labels", args.labels,
+                  "Label table (CSV/TSV) for FASTA inputs: record names in --id-column, targets "
+                  "in --label-column");
+  cli->add_option("--id-column", args.id_column,
+                  "Column of --labels matched to FASTA record names (default: its first column)");
+  cli->add_option("--task", args.task,
+                  "auto (integer or word labels: classification; other numbers: regression), "
+                  "classification or regression")
+      ->check(CLI::IsMember({"auto", "classification", "regression"}))
+      ->capture_default_str();
+}
+
+Splits read_splits(const LabeledArgs& args, const std::string& train, const std::string& dev,
+                   const std::string& test) {
+  data::LabeledReadOptions options;
+  options.sequence_column = args.sequence_column;
+  options.label_columns = args.label_columns;
+  options.labels_path = args.labels;
+  options.id_column = args.id_column;
+  options.name_column = args.name_column;
+  options.task = args.task;
+  Splits splits;
+  splits.train = data::read_labeled(train, options, /*require_two_classes=*/true);
+  options.task = data::task_kind_name(splits.train.kind);
+  auto read_aligned = [&](const std::string& path) {
+    auto set = std::make_unique<data::LabeledSet>(data::read_labeled(path, options));
+    data::align_to_training(*set, splits.train);
+    return set;
+  };
+  if (!dev.empty()) splits.dev = read_aligned(dev);
+  if (!test.empty()) splits.test = read_aligned(test);
+  if (splits.train.kind == data::TaskKind::kClassification) {
+    spdlog::info("{}: {} sequences, classification with {} classes", train, splits.train.size(),
+                 splits.train.num_classes());
+  } else {
+    spdlog::info("{}: {} sequences, regression on {} target(s)", train, splits.train.size(),
+                 splits.train.num_targets());
+  }
+  return splits;
+}
+
+}  // namespace helix::app
