@@ -222,6 +222,33 @@ TEST(Logistic, GradientVanishesAtOptimum) {
   }
 }
 
+// Newton's method runs for small problems ((D + 1) C <= 2100), L-BFGS above: both must reach
+// the optimum, Newton also on the nearly collinear features that pooled embeddings have.
+TEST(Logistic, BothSolversReachTheOptimum) {
+  at::Generator g = gen(13);
+  auto gradient_norm = [](const LogisticFit& fit, const at::Tensor& X, const at::Tensor& y) {
+    at::Tensor ws, bs;
+    objective(fit, X, y, ws, bs).backward();
+    return std::sqrt(ws.grad().pow(2).sum().item<double>() + bs.grad().pow(2).sum().item<double>());
+  };
+  {
+    const int64_t n = 400;
+    const at::Tensor base = randn({n, 1}, g);
+    const at::Tensor X = base + 1e-3 * randn({n, 20}, g);  // 20 near-copies of one feature
+    const at::Tensor y = (base.squeeze(1) + 0.5 * randn({n}, g) > 0).to(at::kLong);
+    const LogisticFit fit = fit_logistic(X, y, 2, 1e-6);
+    EXPECT_LT(gradient_norm(fit, X, y), 1e-8);
+  }
+  {
+    const int64_t n = 200, d = 1100;  // 2202 parameters: the L-BFGS path
+    const at::Tensor X = randn({n, d}, g);
+    const at::Tensor y = (X.select(1, 0) + X.select(1, 1) > 0).to(at::kLong);
+    const LogisticFit fit = fit_logistic(X, y, 2, 1e-1);
+    EXPECT_LT(gradient_norm(fit, X, y), 1e-5);
+    EXPECT_GT(accuracy_of(fit, X, y), 0.9);
+  }
+}
+
 TEST(Logistic, LargerPenaltyShrinksWeights) {
   at::Generator g = gen(13);
   const at::Tensor centres = at::randn({2, 5}, g, at::TensorOptions().dtype(at::kDouble));
