@@ -1,8 +1,8 @@
 #include "helix/eval/probe_protocol.hpp"
 
+#include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
-#include <ATen/ATen.h>
 #include <set>
 
 #include "helix/util/error.hpp"

@@ -57,7 +57,8 @@ at::Tensor predict(const RidgeFit& fit, const at::Tensor& X);
 // the bias unpenalised (as StandardScaler + sklearn LogisticRegression with C = 1 / (l2 N)).
 // weight and bias are folded back into the original feature space: W = Ws / scale[:, None],
 // b = bs - mean W, so predict_proba needs no standardisation. It is fitted in float64: by
-// Newton's method with Armijo backtracking (to a max-abs gradient below 1e-10) when there are at
+// Newton's method with Armijo backtracking (until the max-abs gradient is below 1e-10 or no
+// decrease can be verified in float64; the Hessian is accumulated in float32) when there are at
 // most 2100 parameters ((D + 1) C), else by L-BFGS (strong Wolfe line search) until the max-abs
 // gradient is below 1e-7 or 2000 iterations. Fits along a penalty grid are warm-started; the
 // objective is strictly convex in Ws, so the optimum does not depend on the start.
