@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 HELIX := $(BUILD_DIR)/helix
 DATA_DIR ?= data
 
-.PHONY: all deps configure build test demo bench fetch-data format clean
+.PHONY: all deps configure build test demo bench bench-gue fetch-data format clean
 
 all: build
 
@@ -30,6 +30,12 @@ demo: build fetch-data
 
 bench: build
 	@bash scripts/bench.sh $(BUILD_DIR)
+
+# The GUE benchmark for one encoder (ENCODER=path; default runs/chr20-tiny/encoder.safetensors,
+# made by `helix pretrain`); writes docs/benchmarks/gue.md. Skips without ../shared/data/gue.
+ENCODER ?= runs/chr20-tiny/encoder.safetensors
+bench-gue: build
+	@BUILD_DIR=$(BUILD_DIR) bash scripts/bench-gue.sh $(ENCODER)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

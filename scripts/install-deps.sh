@@ -13,6 +13,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
+  jq                    # make bench-gue reads metrics.json files
 )
 
 missing=()
