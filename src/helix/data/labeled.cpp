@@ -1,7 +1,5 @@
 #include "helix/data/labeled.hpp"
 
-#include <htslib/bgzf.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -25,17 +23,6 @@ Task parse_task(const std::string& task) {
   if (task == "classification") return Task::kClassification;
   if (task == "regression") return Task::kRegression;
   throw UsageError("unknown task '" + task + "' (expected auto, classification or regression)");
-}
-
-// First non-blank character of a (possibly gzip-compressed) file, or 0 for an empty file.
-char first_char(const std::string& path) {
-  BGZF* f = bgzf_open(path.c_str(), "r");
-  if (f == nullptr) throw InputError(path, 0, "cannot open file");
-  int c;
-  while ((c = bgzf_getc(f)) >= 0 && std::isspace(c)) {
-  }
-  bgzf_close(f);
-  return c < 0 ? 0 : static_cast<char>(c);
 }
 
 // A character for a message: 'X', or '\xHH' when it is not printable.
@@ -297,13 +284,9 @@ LabeledSet read_labeled(const std::string& path, const LabeledReadOptions& optio
                         bool require_two_classes) {
   parse_task(options.task);  // a bad option is reported before any file is read
   io::require_readable_file(path);
-  const char first = first_char(path);
-  if (first == 0) {
-    throw InputError(
-        path, 0,
-        "empty file (expected FASTA or a table with a '" + options.sequence_column + "' column)");
-  }
-  LabeledSet set = first == '>' ? read_fasta(path, options) : read_table(path, options);
+  const bool fasta = io::starts_like_fasta(
+      path, "FASTA or a table with a '" + options.sequence_column + "' column");
+  LabeledSet set = fasta ? read_fasta(path, options) : read_table(path, options);
   if (require_two_classes && set.kind == TaskKind::kClassification && set.num_classes() < 2) {
     throw InputError(path, 0,
                      "only one class ('" + set.classes.front() + "') in column '" +

@@ -53,6 +53,17 @@ void require_readable_file(const std::string& path) {
   std::fclose(f);
 }
 
+bool starts_like_fasta(const std::string& path, const std::string& expected) {
+  BGZF* f = bgzf_open(path.c_str(), "r");
+  if (f == nullptr) throw InputError(path, 0, "cannot open file");
+  int c;
+  while ((c = bgzf_getc(f)) >= 0 && std::isspace(c)) {
+  }
+  bgzf_close(f);
+  if (c < 0) throw InputError(path, 0, "empty file (expected " + expected + ")");
+  return c == '>';
+}
+
 struct FastaReader::State {
   BGZF* fp = nullptr;
   kstring_t line = KS_INITIALIZE;

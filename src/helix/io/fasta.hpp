@@ -23,6 +23,11 @@ bool is_nucleotide_code(char c);
 // reading. Shared by the io readers so that these errors read alike.
 void require_readable_file(const std::string& path);
 
+// True when the first non-blank character of the (possibly gzip-compressed) file is '>': how
+// readers of "FASTA or a table" tell the two apart. Throws InputError (line 0) for an empty file,
+// saying that `expected` was expected, or one that cannot be opened.
+bool starts_like_fasta(const std::string& path, const std::string& expected);
+
 class FastaReader {
  public:
   // Throws InputError for a missing, unreadable or directory path, and for a bgzip file whose
