@@ -112,6 +112,7 @@ void fill_labels(LabeledSet& set, const io::Table& table, const std::vector<size
   const auto& names = options.label_columns;
   if (names.empty()) throw UsageError("no label column given");
   std::vector<size_t> columns;
+  columns.reserve(names.size());
   for (const auto& name : names) columns.push_back(table.column_index(name));
   if (task == Task::kClassification && names.size() > 1) {
     throw InputError(table.path(), 0,
