@@ -225,6 +225,41 @@ TEST_F(DownstreamCli, FinetuneSwanOfAPretrainingConfig) {
   EXPECT_TRUE(fs::exists(fs::path(path("swan")) / "model.safetensors"));
 }
 
+TEST_F(DownstreamCli, FinetuneRegressionPredictsInTheTargetsUnits) {
+  // Target: 100 + 50 x GC fraction; the model learns standardised targets, predictions must come
+  // back in the original units.
+  std::mt19937_64 rng(9);
+  auto table = [&](int n) {
+    std::string out = "sequence,score\n";
+    for (int i = 0; i < n; ++i) {
+      const auto s = random_bases(rng, 30);
+      double gc = 0;
+      for (char c : s) gc += c == 'G' || c == 'C';
+      out += s + "," + std::to_string(100 + 50 * gc / 30) + "\n";
+    }
+    return out;
+  };
+  write_text(path("reg_train.csv"), table(300));
+  write_text(path("reg_dev.csv"), table(80));
+  const auto r = helix("finetune", {"--encoder", "none", "--model", path("cnn.yaml"), "--train",
+                                    path("reg_train.csv"), "--dev", path("reg_dev.csv"), "--out",
+                                    path("reg_ft"), "--label-column", "score", "--config",
+                                    path("fast.yaml"), "finetune.select_metric=loss"});
+  ASSERT_EQ(r.code, 0) << r.describe();
+  const auto m = metrics("reg_ft");
+  EXPECT_EQ(m["task"], "regression");
+  EXPECT_GT(m["dev"]["pearson"].get<double>(), 0.8) << m.dump();
+  const auto p = helix("predict", {"--model", path("reg_ft") + "/model.safetensors", "--input",
+                                   path("reg_dev.csv"), "--out", path("reg_pred.tsv")});
+  ASSERT_EQ(p.code, 0) << p.describe();
+  const auto rows = read_tsv(path("reg_pred.tsv"));
+  ASSERT_EQ(rows.size(), 81u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"name", "pred_score"}));
+  double mean = 0;
+  for (size_t i = 1; i < rows.size(); ++i) mean += std::stod(rows[i][1]) / 80;
+  EXPECT_NEAR(mean, 125.0, 5.0);  // the targets' mean is 100 + 50 x 0.5
+}
+
 // Bad input: exit code 2 and a message naming the file and line.
 struct BadInput {
   std::string name;
