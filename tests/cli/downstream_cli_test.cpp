@@ -321,3 +321,19 @@ TEST_F(DownstreamCli, UsageErrors) {
 
 }  // namespace
 }  // namespace helix::cli_test
+
+namespace helix::cli_test {
+namespace {
+
+TEST(BenchGue, SkipsCleanlyWithoutTheData) {
+  TempDir dir("helix_bench_gue");
+  const auto r = run_command("GUE_DIR=" + shell_quote((dir / "absent").string()) +
+                             " REPORT=" + shell_quote((dir / "gue.md").string()) + " bash " +
+                             shell_quote(std::string(HELIX_SOURCE_DIR) + "/scripts/bench-gue.sh"));
+  EXPECT_EQ(r.code, 0) << r.describe();
+  EXPECT_NE(r.err.find("no GUE data"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "gue.md"));
+}
+
+}  // namespace
+}  // namespace helix::cli_test
