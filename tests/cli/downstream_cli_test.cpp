@@ -212,6 +212,31 @@ TEST_F(DownstreamCli, FinetuneResumeGivesTheUninterruptedModel) {
             read_metrics(fs::path(path("split")) / "metrics.jsonl").size());
 }
 
+TEST_F(DownstreamCli, FinetuneStopsEarlyAndStaysStoppedOnResume) {
+  // With a vanishing learning rate only the BatchNorm statistics move, and the dev loss soon
+  // stops improving.
+  auto a = splits("early");
+  a.insert(a.end(),
+           {"--encoder", "none", "--model", path("cnn.yaml"), "--config", path("fast.yaml"),
+            "finetune.patience=2", "finetune.lr=1e-12", "finetune.select_metric=loss"});
+  ASSERT_EQ(helix("finetune", a).code, 0);
+  const auto m = metrics("early");
+  ASSERT_TRUE(m["stopped_early"].get<bool>());
+  const auto log = read_metrics(fs::path(path("early")) / "metrics.jsonl");
+  ASSERT_LT(log.size(), 12u);
+  // It stopped exactly `patience` evaluations after the selected one.
+  size_t best_index = 0;
+  for (size_t i = 0; i < log.size(); ++i) {
+    if (log[i]["best"].get<bool>()) best_index = i;
+  }
+  EXPECT_EQ(log.size(), best_index + 1 + 2);
+  EXPECT_EQ(m["best_step"], log[best_index]["step"]);
+  a.push_back("--resume");
+  ASSERT_EQ(helix("finetune", a).code, 0);
+  EXPECT_EQ(read_metrics(fs::path(path("early")) / "metrics.jsonl").size(), log.size());
+  EXPECT_EQ(metrics("early")["test"], m["test"]);
+}
+
 TEST_F(DownstreamCli, FinetuneSwanOfAPretrainingConfig) {
   auto a = splits("swan");
   a.insert(a.end(),

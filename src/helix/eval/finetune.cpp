@@ -312,11 +312,12 @@ int run_finetune(nn::SequenceModel model, const std::string& alphabet_name, cons
   int64_t loss_count = 0;
   auto interval_start = std::chrono::steady_clock::now();
   const int64_t first_step = step;
-  bool stopped_early = false;
+  // A run that had already stopped early stays stopped when resumed.
+  bool stopped_early = patience > 0 && evals_without_improvement >= patience;
   std::vector<std::vector<int64_t>> epoch_batches;
   int64_t batches_epoch = -1;
   model->train();
-  while (step < total_steps) {
+  while (step < total_steps && !stopped_early) {
     const int64_t epoch = step / steps_per_epoch;
     if (epoch != batches_epoch) {
       epoch_batches = data::length_grouped_batches(lengths, batch_size, true,
