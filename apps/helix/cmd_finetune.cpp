@@ -8,7 +8,7 @@
 #include "helix/util/config.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
-#include "labeled_args.hpp"
+#include "shared_args.hpp"
 
 namespace helix::app {
 namespace fs = std::filesystem;

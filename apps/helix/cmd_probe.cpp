@@ -11,7 +11,7 @@
 #include "helix/util/atomic_file.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
-#include "labeled_args.hpp"
+#include "shared_args.hpp"
 
 namespace helix::app {
 namespace fs = std::filesystem;

@@ -1,5 +1,8 @@
-#include "labeled_args.hpp"
+#include "shared_args.hpp"
 
+#include "commands.hpp"
+#include "helix/data/sequence_file.hpp"
+#include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
 
 namespace helix::app {
@@ -53,6 +56,28 @@ Splits read_splits(const LabeledArgs& args, const std::string& train, const std:
                  splits.train.num_targets());
   }
   return splits;
+}
+
+void add_sequence_input_options(CLI::App* cli, SequenceInputArgs& args,
+                                const std::string& input_help) {
+  cli->add_option("--input", args.input, input_help)->required();
+  cli->add_option("--column", args.column, "Sequence column of a CSV/TSV input")
+      ->capture_default_str();
+  cli->add_option("--batch-size", args.batch_size, "Sequences per forward pass")
+      ->capture_default_str();
+  cli->add_option("--device", args.device, "cpu or cuda")->capture_default_str();
+  cli->add_option("--threads", args.threads, "Intra-op CPU threads (default: one per core)");
+}
+
+SequenceInput read_sequence_input(const SequenceInputArgs& args) {
+  apply_threads(args.threads);
+  if (args.batch_size < 1) throw UsageError("--batch-size must be positive");
+  SequenceInput out;
+  for (auto& record : data::read_sequences(args.input, args.column)) {
+    out.names.push_back(std::move(record.name));
+    out.sequences.push_back(std::move(record.sequence));
+  }
+  return out;
 }
 
 }  // namespace helix::app

@@ -1,0 +1,55 @@
+// Options shared by several commands: labelled splits (probe, finetune), read consistently (dev
+// and test with the training split's task and classes), and a plain sequence input with its
+// batching and device options (embed, predict).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "helix/data/labeled.hpp"
+
+namespace helix::app {
+
+struct LabeledArgs {
+  std::string sequence_column = "sequence";
+  std::vector<std::string> label_columns = {"label"};
+  std::string name_column;
+  std::string labels;
+  std::string id_column;
+  std::string task = "auto";
+};
+
+void add_labeled_options(CLI::App* cli, LabeledArgs& args);
+
+struct Splits {
+  data::LabeledSet train;
+  std::unique_ptr<data::LabeledSet> dev;   // null when no path was given
+  std::unique_ptr<data::LabeledSet> test;  // null when no path was given
+};
+
+Splits read_splits(const LabeledArgs& args, const std::string& train, const std::string& dev,
+                   const std::string& test);
+
+struct SequenceInputArgs {
+  std::string input;
+  std::string column = "sequence";
+  int64_t batch_size = 64;
+  std::string device = "cpu";
+  int threads = 0;
+};
+
+// --input (with `input_help`), --column, --batch-size, --device, --threads.
+void add_sequence_input_options(CLI::App* cli, SequenceInputArgs& args,
+                                const std::string& input_help);
+
+struct SequenceInput {
+  std::vector<std::string> names;
+  std::vector<std::string> sequences;
+};
+
+// Applies --threads, checks --batch-size and reads the sequences (FASTA or a table column).
+SequenceInput read_sequence_input(const SequenceInputArgs& args);
+
+}  // namespace helix::app
