@@ -91,13 +91,6 @@ at::Tensor loss_of(const at::Tensor& outputs, const at::Tensor& targets, bool cl
   return torch::nn::functional::mse_loss(outputs, targets);
 }
 
-std::string format_metric(double v) {
-  std::ostringstream s;
-  s.precision(4);
-  s << v;
-  return s.str();
-}
-
 }  // namespace
 
 const std::string& finetune_config_defaults() {
@@ -353,7 +346,7 @@ int run_finetune(nn::SequenceModel model, const std::string& alphabet_name, cons
     ++step;
     loss_sum += loss_value;
     ++loss_count;
-    progress.update(step, "loss " + format_metric(loss_value));
+    progress.update(step, "loss " + format_significant(loss_value));
 
     const bool last_step = step == total_steps;
     const bool interrupted = interrupt_requested();
@@ -384,8 +377,8 @@ int run_finetune(nn::SequenceModel model, const std::string& alphabet_name, cons
       record["dev_score"] = score;
       record["best"] = improved;
       log << record.dump() << "\n" << std::flush;
-      progress.line(step, "train_loss " + format_metric(record["train_loss"]) + " dev " +
-                              selection.metric + " " + format_metric(score) +
+      progress.line(step, "train_loss " + format_significant(record["train_loss"]) + " dev " +
+                              selection.metric + " " + format_significant(score) +
                               (improved ? " (best)" : ""));
       loss_sum = 0;
       loss_count = 0;
@@ -456,9 +449,9 @@ int run_finetune(nn::SequenceModel model, const std::string& alphabet_name, cons
   write_file_atomic(out / "metrics.json", result.dump(2) + "\n");
   const auto& shown = test != nullptr ? result["test"] : result["dev"];
   spdlog::info("selected step {} (dev {} {}); {} {}: {}", best_step, selection.metric,
-               format_metric(best_score), test != nullptr ? "test" : "dev",
+               format_significant(best_score), test != nullptr ? "test" : "dev",
                classification ? "mcc" : "pearson",
-               format_metric(metric_value(shown, classification ? "mcc" : "pearson")));
+               format_significant(metric_value(shown, classification ? "mcc" : "pearson")));
   return 0;
 }
 

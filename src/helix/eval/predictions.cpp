@@ -7,17 +7,11 @@
 #include "helix/eval/metrics.hpp"
 #include "helix/util/atomic_file.hpp"
 #include "helix/util/error.hpp"
+#include "helix/util/log.hpp"
 
 namespace helix::eval {
 
 namespace {
-std::string format_number(double v) {
-  if (std::isnan(v)) return "nan";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.6g", v);
-  return buffer;
-}
-
 // Column j of a row-major [N][width] matrix.
 std::vector<double> column(const std::vector<double>& m, size_t width, size_t j) {
   std::vector<double> out(m.size() / width);
@@ -97,7 +91,7 @@ void write_predictions(const std::string& path, const std::vector<std::string>& 
         out += "\t" + classes[truth->labels[i]];
       } else {
         for (size_t k = 0; k < width; ++k)
-          out += "\t" + format_number(truth->targets[i * width + k]);
+          out += "\t" + format_significant(truth->targets[i * width + k], 6);
       }
     }
     if (classification) {
@@ -107,7 +101,7 @@ void write_predictions(const std::string& path, const std::vector<std::string>& 
       }
       out += "\t" + classes[best];
     }
-    for (size_t k = 0; k < width; ++k) out += "\t" + format_number(row[k]);
+    for (size_t k = 0; k < width; ++k) out += "\t" + format_significant(row[k], 6);
     out += "\n";
   }
   write_file_atomic(path, out);

@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
 
 #include "helix/data/genome_windows.hpp"
 #include "helix/data/prefetcher.hpp"
@@ -112,13 +111,6 @@ data::FindnaBatch draw_batch(const data::GenomeWindows& windows, io::GenomeReade
   seqs.reserve(batch_size);
   for (int64_t i = 0; i < batch_size; ++i) seqs.push_back(windows.sample(reader, rng).sequence);
   return data::make_findna_batch(seqs, alphabet, views, rng);
-}
-
-std::string format_metric(double v) {
-  std::ostringstream s;
-  s.precision(4);
-  s << v;
-  return s.str();
 }
 
 torch::Device choose_device(const Config& config) {
@@ -293,7 +285,7 @@ int run_findna_pretraining(const Config& config, const PretrainOptions& options)
     sums.correct += r.correct;
     sums.counted += r.counted;
     ++sums.steps;
-    progress.update(step, "loss " + format_metric(r.loss));
+    progress.update(step, "loss " + format_significant(r.loss));
 
     const bool last_step = step == total_steps;
     const bool interrupted = interrupt_requested();
@@ -315,13 +307,13 @@ int run_findna_pretraining(const Config& config, const PretrainOptions& options)
           {"seq_per_s", seconds > 0 ? sums.steps * batch_size / seconds : 0.0}};
       if (validate_now) record.update(trainer.validate(val_batches));
       metrics << record.dump() << "\n" << std::flush;
-      std::string status =
-          "loss " + format_metric(record["loss"]) + " mlm_acc " + format_metric(record["mlm_acc"]);
+      std::string status = "loss " + format_significant(record["loss"]) + " mlm_acc " +
+                           format_significant(record["mlm_acc"]);
       if (record.contains("val_mlm_acc")) {
-        status += " val_mlm_acc " + format_metric(record["val_mlm_acc"]) + " (majority " +
-                  format_metric(record["val_majority_acc"]) + ")";
+        status += " val_mlm_acc " + format_significant(record["val_mlm_acc"]) + " (majority " +
+                  format_significant(record["val_majority_acc"]) + ")";
       }
-      status += " " + format_metric(record["seq_per_s"]) + " seq/s";
+      status += " " + format_significant(record["seq_per_s"]) + " seq/s";
       progress.line(step, status);
       sums = Sums{};
       interval_start = std::chrono::steady_clock::now();  // validation is not training time
