@@ -47,15 +47,7 @@ int run_finetune(const FinetuneArgs& a) {
     throw UsageError(from_scratch ? "--encoder none needs --model CONFIG (the architecture)"
                                   : "--model CONFIG goes with --encoder none");
   }
-  if (!a.resume && !a.force) {
-    for (const auto& name : eval::finetune_file_names()) {
-      if (fs::exists(out / name)) {
-        throw UsageError(out.string() +
-                         " already holds a fine-tuning run; use --resume to continue it or "
-                         "--force to start over");
-      }
-    }
-  }
+  check_run_directory(a.out, eval::finetune_file_names(), a.resume, a.force);
   // Inputs first: a bad file fails before anything is written.
   const auto splits = read_splits(a.labeled, a.train, a.dev, a.test);
   const auto seed = static_cast<uint64_t>(config.get_int("finetune.seed"));

@@ -7,6 +7,7 @@
 #include "helix/util/config.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
+#include "shared_args.hpp"
 
 namespace helix::app {
 namespace fs = std::filesystem;
@@ -22,13 +23,6 @@ struct PretrainArgs {
   int64_t stop_after = 0;
   std::vector<std::string> overrides;
 };
-
-bool holds_run(const fs::path& dir) {
-  for (const auto& name : train::run_file_names()) {
-    if (fs::exists(dir / name)) return true;
-  }
-  return false;
-}
 
 int run_pretrain(const PretrainArgs& a) {
   Config config(train::findna_config_defaults());
@@ -56,10 +50,7 @@ int run_pretrain(const PretrainArgs& a) {
     return 0;
   }
   if (a.out.empty()) throw UsageError("--out DIR is required");
-  if (!a.resume && !a.force && holds_run(out)) {
-    throw UsageError(out.string() +
-                     " already holds a run; use --resume to continue it or --force to start over");
-  }
+  check_run_directory(a.out, train::run_file_names(), a.resume, a.force);
   return train::run_findna_pretraining(config, {out, a.resume, a.force, a.stop_after});
 }
 }  // namespace

@@ -1,5 +1,7 @@
 #include "shared_args.hpp"
 
+#include <filesystem>
+
 #include "commands.hpp"
 #include "helix/data/sequence_file.hpp"
 #include "helix/util/error.hpp"
@@ -56,6 +58,17 @@ Splits read_splits(const LabeledArgs& args, const std::string& train, const std:
                  splits.train.num_targets());
   }
   return splits;
+}
+
+void check_run_directory(const std::string& dir, const std::vector<std::string>& run_files,
+                         bool resume, bool force) {
+  if (resume || force) return;
+  for (const auto& name : run_files) {
+    if (std::filesystem::exists(std::filesystem::path(dir) / name)) {
+      throw UsageError(dir + " already holds a run (" + name +
+                       "); use --resume to continue it or --force to start over");
+    }
+  }
 }
 
 void add_sequence_input_options(CLI::App* cli, SequenceInputArgs& args,

@@ -32,6 +32,11 @@ struct Splits {
 Splits read_splits(const LabeledArgs& args, const std::string& train, const std::string& dev,
                    const std::string& test);
 
+// Refuses (UsageError) to start a run in `dir` when it already holds one of `run_files`, unless
+// the run is resumed or --force was given.
+void check_run_directory(const std::string& dir, const std::vector<std::string>& run_files,
+                         bool resume, bool force);
+
 struct SequenceInputArgs {
   std::string input;
   std::string column = "sequence";

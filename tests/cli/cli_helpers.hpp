@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "../temp_dir.hpp"
+
 namespace helix::cli_test {
 
 namespace fs = std::filesystem;
@@ -59,26 +61,7 @@ inline int decode_status(int status) {
   return -1;
 }
 
-// A directory from mkdtemp, removed with its contents at destruction.
-class TempDir {
- public:
-  explicit TempDir(const std::string& prefix = "helix_cli") {
-    std::string tmpl = (fs::temp_directory_path() / (prefix + "_XXXXXX")).string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using helix::test::TempDir;
 
 struct CmdResult {
   int code = -1;    // exit code, or 128 + signal

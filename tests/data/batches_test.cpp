@@ -26,6 +26,7 @@ TEST(Batches, ShuffledBatchesAreAPermutationDeterministicPerSeed) {
   const auto c = length_grouped_batches(lengths, 8, true, 2);
   EXPECT_EQ(a, b);
   EXPECT_NE(a, c);
+  EXPECT_EQ(a.size(), 125u);  // ceil(N / batch_size), which finetune relies on
   std::multiset<int64_t> seen;
   int64_t padding = 0;
   for (const auto& batch : a) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../temp_dir.hpp"
 #include "helix/util/error.hpp"
 
 namespace helix::data {
@@ -20,19 +21,8 @@ using Ints = std::vector<int64_t>;
 
 class LabeledTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "helix_labeled_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
   std::string write(const std::string& name, const std::string& contents) {
-    const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << contents;
-    return path;
+    return dir_.write(name, contents);
   }
   static LabeledReadOptions options(const std::string& task = "auto") {
     LabeledReadOptions o;
@@ -57,7 +47,7 @@ class LabeledTest : public ::testing::Test {
     ADD_FAILURE() << "no InputError thrown";
     return "";
   }
-  fs::path dir_;
+  test::TempDir dir_{"helix_labeled"};
 };
 
 TEST_F(LabeledTest, GueCsvClassification) {

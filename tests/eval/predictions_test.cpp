@@ -1,11 +1,12 @@
 #include "helix/eval/predictions.hpp"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "../temp_dir.hpp"
 
 namespace helix::eval {
 namespace {
@@ -45,9 +46,8 @@ TEST(Predictions, EvaluateRegressionPerTargetAndMean) {
 }
 
 TEST(Predictions, WritesTsvWithTruthAndProbabilities) {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "helix_pred_XXXXXX").string();
-  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-  const auto path = tmpl + "/p.tsv";
+  const test::TempDir dir("helix_pred");
+  const auto path = (dir / "p.tsv").string();
   data::LabeledSet truth;
   truth.kind = data::TaskKind::kClassification;
   truth.classes = {"a", "b", "c"};
@@ -61,7 +61,6 @@ TEST(Predictions, WritesTsvWithTruthAndProbabilities) {
             "name\tlabel\tpredicted\tprob_a\tprob_b\tprob_c\n"
             "r1\tc\tc\t0.1\t0.2\t0.7\n"
             "r2\ta\ta\t0.5\t0.25\t0.25\n");
-  std::filesystem::remove_all(tmpl);
 }
 
 }  // namespace

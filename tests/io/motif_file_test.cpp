@@ -1,11 +1,11 @@
 #include "helix/io/motif_file.hpp"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "../temp_dir.hpp"
 #include "helix/util/error.hpp"
 
 namespace helix::io {
@@ -15,16 +15,8 @@ namespace fs = std::filesystem;
 
 class MotifFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "helix_motif_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string write(const std::string& name, const std::string& text) {
-    const auto p = (dir_ / name).string();
-    std::ofstream(p) << text;
-    return p;
+    return dir_.write(name, text);
   }
   // The message of the InputError read_motifs throws.
   static std::string error_of(const std::string& path) {
@@ -35,7 +27,7 @@ class MotifFileTest : public ::testing::Test {
     }
     return "no error";
   }
-  fs::path dir_;
+  test::TempDir dir_{"helix_motif"};
 };
 
 TEST_F(MotifFileTest, ReadsTheThreeJasparLayoutsAlike) {

@@ -1,11 +1,11 @@
 #include "helix/nn/sequence_model.hpp"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "../temp_dir.hpp"
 #include "helix/nn/encoder_file.hpp"
 #include "helix/nn/registry.hpp"
 #include "helix/util/error.hpp"
@@ -17,14 +17,8 @@ namespace fs = std::filesystem;
 
 class SequenceModelTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "helix_seqmodel_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string file(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
+  test::TempDir dir_{"helix_seqmodel"};
 };
 
 std::shared_ptr<EncoderBase> small_cnn(const std::string& padding = "valid") {

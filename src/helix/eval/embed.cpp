@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "helix/data/batches.hpp"
 #include "helix/nn/pooling.hpp"
 
 namespace helix::eval {
@@ -22,25 +23,16 @@ at::Tensor embed_sequences(nn::EncoderBase& encoder, const seq::Alphabet& alphab
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](int64_t a, int64_t b) { return sequences[a].size() < sequences[b].size(); });
-  const int64_t channels = alphabet.channels();
   for (int64_t begin = 0; begin < n;) {
-    const auto length = static_cast<int64_t>(sequences[order[begin]].size());
+    const auto length = sequences[order[begin]].size();
     int64_t end = begin;
-    while (end < n && end - begin < options.batch_size &&
-           static_cast<int64_t>(sequences[order[end]].size()) == length) {
+    while (end < n && end - begin < options.batch_size && sequences[order[end]].size() == length) {
       ++end;
     }
-    auto batch = at::zeros({end - begin, channels, length}, at::kFloat);
-    float* data = batch.data_ptr<float>();
-    for (int64_t i = begin; i < end; ++i) {
-      const auto codes = seq::encode(sequences[order[i]], alphabet);
-      seq::one_hot_into(codes.data(), length, channels, length,
-                        data + (i - begin) * channels * length);
-    }
+    const std::vector<int64_t> indices(order.begin() + begin, order.begin() + end);
+    auto batch = data::one_hot_batch(sequences, indices, alphabet).x;
     auto pooled = nn::masked_mean(encoder.forward(batch.to(device)), at::Tensor()).to(at::kCPU);
-    auto index =
-        at::tensor(std::vector<int64_t>(order.begin() + begin, order.begin() + end), at::kLong);
-    out.index_copy_(0, index, pooled.to(at::kFloat));
+    out.index_copy_(0, at::tensor(indices, at::kLong), pooled.to(at::kFloat));
     begin = end;
   }
   return out;

@@ -209,8 +209,9 @@ int run_finetune(nn::SequenceModel model, const std::string& alphabet_name, cons
   for (size_t i = 0; i < train.size(); ++i) {
     lengths[i] = static_cast<int64_t>(train.sequences[i].size());
   }
-  const auto steps_per_epoch =
-      static_cast<int64_t>(data::length_grouped_batches(lengths, batch_size, false, 0).size());
+  // length_grouped_batches cuts every epoch into ceil(N / batch_size) batches.
+  const auto n_train = static_cast<int64_t>(train.size());
+  const int64_t steps_per_epoch = (n_train + batch_size - 1) / batch_size;
   const int64_t total_steps = epochs * steps_per_epoch;
   const int64_t eval_interval = eval_every > 0 ? eval_every : steps_per_epoch;
   const train::LrSchedule schedule{

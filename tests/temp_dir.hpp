@@ -1,0 +1,40 @@
+// A temporary directory for tests: created with mkdtemp, removed with its contents at
+// destruction, with a helper that writes a file into it.
+#pragma once
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+namespace helix::test {
+
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "helix_test") {
+    std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "_XXXXXX")).string();
+    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+  // Writes `contents` (binary) to the file `name` in the directory; returns its path.
+  std::string write(const std::string& name, const std::string& contents) const {
+    const std::string file = (path_ / name).string();
+    std::ofstream(file, std::ios::binary) << contents;
+    return file;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace helix::test
