@@ -10,6 +10,7 @@
 
 #include "helix/nn/module_tensors.hpp"
 #include "helix/nn/registry.hpp"
+#include "helix/nn/sequence_model.hpp"
 #include "helix/util/error.hpp"
 
 namespace helix::nn {
@@ -154,6 +155,22 @@ TEST(ConvNet, PreactivationIsBeforeReluAndFeedsForward) {
   EXPECT_THROW(net.receptive_field(3), UsageError);
 }
 
+TEST(ConvNet, FoldedConvAndPreactivationsAgreeWithPreactivation) {
+  auto o = small_options("valid");
+  ConvNetImpl net(o);
+  warm_up(net, 60);
+  torch::NoGradGuard no_grad;
+  auto x = at::randn({2, 4, 60});
+  const auto all = net.preactivations(x, 2);
+  ASSERT_EQ(all.size(), 3u);
+  for (int64_t l = 0; l < 3; ++l) {
+    EXPECT_TRUE(at::allclose(all[static_cast<size_t>(l)], net.preactivation(x, l), 1e-5, 1e-5));
+    const auto [weight, bias] = net.folded_conv(l);
+    auto folded = at::conv1d(net.below(x, l), weight, bias);
+    EXPECT_TRUE(at::allclose(folded, net.preactivation(x, l), 1e-4, 1e-4)) << l;
+  }
+}
+
 TEST(ConvNet, ReceptiveFieldIsExactWithValidPadding) {
   at::manual_seed(7);
   ConvNetOptions o;
@@ -184,6 +201,67 @@ TEST(ConvNet, ReceptiveFieldIsExactWithValidPadding) {
     // Its first and last positions do have an effect.
     EXPECT_TRUE(changed(perturbed(0), base));
     EXPECT_TRUE(changed(perturbed(rf - 1), base));
+  }
+}
+
+TEST(ConvNet, DenseLayersParameterCountByHand) {
+  ConvNetOptions o;
+  o.filters = {3, 5};
+  o.kernels = {2, 3};
+  o.pools = {1, 2};
+  o.padding = "valid";
+  o.dense = {7, 6};
+  o.input_length = 11;
+  // Trunk: 11 -> 10 (k2) -> 8 (k3) -> 4 (pool 2): 5 channels x 4 = 20 flattened features.
+  // Dense: 20 * 7 + 7 and 7 * 6 + 6; the convs and norms as in SmallConfigParameterCountByHand.
+  ConvNetImpl net(o);
+  EXPECT_EQ(count_parameters(net), 85 + (20 * 7 + 7) + (7 * 6 + 6));
+  EXPECT_EQ(net.output_dim(), 6);
+  EXPECT_EQ(net.output_length(11), 1);
+  EXPECT_EQ(net.output_length(5), 1);
+  EXPECT_EQ(net.output_length(12), 0);
+}
+
+TEST(ConvNet, DenseLayersPadShortInputsWithNAndRejectLongOnes) {
+  at::manual_seed(3);
+  ConvNetOptions o;
+  o.filters = {8, 8};
+  o.kernels = {5, 3};
+  o.pools = {2, 1};
+  o.padding = "valid";
+  o.dense = {4};
+  o.input_length = 30;
+  ConvNetImpl net(o);
+  warm_up(net, 30);
+  torch::NoGradGuard no_grad;
+  auto x = at::randn({2, 4, 24});
+  auto out = net.forward(x);
+  EXPECT_EQ(out.sizes(), (std::vector<int64_t>{2, 1, 4}));
+  auto padded = at::cat({x, at::zeros({2, 4, 6})}, 2);
+  EXPECT_TRUE(at::allclose(out, net.forward(padded)));
+  EXPECT_THROW(net.forward(at::randn({1, 4, 31})), c10::Error);
+  o.input_length = 0;
+  EXPECT_THROW(ConvNetImpl{o}, UsageError);  // dense layers need a length
+  o.input_length = 6;                        // 6 -> 2 -> 1 -> nothing left for k3
+  EXPECT_THROW(ConvNetImpl{o}, UsageError);
+}
+
+TEST(ConvNet, BassetAndDeepSeaPresetsHaveThePublishedReceptiveFields) {
+  const std::string dir = std::string(HELIX_SOURCE_DIR) + "/configs/";
+  const std::vector<std::pair<std::string, std::vector<int64_t>>> presets = {
+      {"basset-like.yaml", {19, 51, 132}},
+      {"deepsea-like.yaml", {8, 39, 163}},
+      {"cnn-neuronmotif-gue.yaml", {11, 24, 42}}};
+  for (const auto& [file, expected] : presets) {
+    SCOPED_TRACE(file);
+    auto description = read_model_description(dir + file);
+    ConvNetImpl net(ConvNetOptions::from_json(description));
+    std::vector<int64_t> rfs;
+    for (int64_t l = 0; l < net.num_layers(); ++l) rfs.push_back(net.receptive_field(l));
+    EXPECT_EQ(rfs, expected);
+    const int64_t length = description["input_length"].get<int64_t>();
+    EXPECT_EQ(net.output_length(length), 1);
+    EXPECT_GT(net.trunk_output_length(length), 0);
   }
 }
 

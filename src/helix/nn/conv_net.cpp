@@ -4,6 +4,7 @@
 #include <torch/nn/functional/dropout.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
 
 #include <set>
 
@@ -13,7 +14,8 @@ namespace helix::nn {
 namespace {
 
 const char* const kValidKeys =
-    "name, alphabet, in_channels, filters, kernels, pools, padding, batch_norm, dropout";
+    "name, alphabet, in_channels, filters, kernels, pools, padding, batch_norm, dropout, dense, "
+    "input_length";
 
 std::string join(const std::vector<int64_t>& v) {
   std::string s = "[";
@@ -35,14 +37,15 @@ nlohmann::json ConvNetOptions::to_json() const {
   return {{"name", "conv_net"},       {"in_channels", in_channels},
           {"filters", filters},       {"kernels", kernels},
           {"pools", pools},           {"padding", padding},
-          {"batch_norm", batch_norm}, {"dropout", dropout}};
+          {"batch_norm", batch_norm}, {"dropout", dropout},
+          {"dense", dense},           {"input_length", input_length}};
 }
 
 ConvNetOptions ConvNetOptions::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw UsageError("conv_net: options must be a JSON object");
-  static const std::set<std::string> known = {"name",    "alphabet",   "in_channels",
-                                              "filters", "kernels",    "pools",
-                                              "padding", "batch_norm", "dropout"};
+  static const std::set<std::string> known = {"name",    "alphabet", "in_channels", "filters",
+                                              "kernels", "pools",    "padding",     "batch_norm",
+                                              "dropout", "dense",    "input_length"};
   for (const auto& item : j.items()) {
     if (known.count(item.key()) == 0) {
       throw UsageError("conv_net: unknown option '" + item.key() +
@@ -57,6 +60,8 @@ ConvNetOptions ConvNetOptions::from_json(const nlohmann::json& j) {
   o.padding = j.value("padding", o.padding);
   o.batch_norm = j.value("batch_norm", o.batch_norm);
   o.dropout = j.value("dropout", o.dropout);
+  o.dense = j.value("dense", o.dense);
+  o.input_length = j.value("input_length", o.input_length);
   o.validate();
   return o;
 }
@@ -79,6 +84,14 @@ void ConvNetOptions::validate() const {
   if (!(dropout >= 0.0 && dropout < 1.0)) {
     throw UsageError("conv_net: dropout must be in [0, 1), got " + std::to_string(dropout));
   }
+  require_positive(dense, "dense");
+  if (input_length < 0) {
+    throw UsageError("conv_net: input_length must be positive, got " +
+                     std::to_string(input_length));
+  }
+  if (!dense.empty() && input_length == 0) {
+    throw UsageError("conv_net: dense layers need input_length (the fixed sequence length)");
+  }
 }
 
 ConvNetImpl::ConvNetImpl(const ConvNetOptions& options) : options_(options) {
@@ -99,6 +112,19 @@ ConvNetImpl::ConvNetImpl(const ConvNetOptions& options) : options_(options) {
     if (o.batch_norm) norms->push_back(torch::nn::BatchNorm1d(o.filters[l]));
     in = o.filters[l];
   }
+  denses = register_module("denses", torch::nn::ModuleList());
+  if (!o.dense.empty()) {
+    const int64_t trunk_length = trunk_output_length(o.input_length);
+    if (trunk_length <= 0) {
+      throw UsageError("conv_net: input_length " + std::to_string(o.input_length) +
+                       " is too short for the conv layers (no output positions)");
+    }
+    in *= trunk_length;
+    for (const auto width : o.dense) {
+      denses->push_back(torch::nn::Linear(in, width));
+      in = width;
+    }
+  }
 }
 
 int64_t ConvNetImpl::length_at(int64_t length, int64_t layer, bool pooled) const {
@@ -109,8 +135,13 @@ int64_t ConvNetImpl::length_at(int64_t length, int64_t layer, bool pooled) const
   return length > 0 ? length : 0;
 }
 
-int64_t ConvNetImpl::output_length(int64_t length) const {
+int64_t ConvNetImpl::trunk_output_length(int64_t length) const {
   return length_at(length, num_layers() - 1, /*pooled=*/true);
+}
+
+int64_t ConvNetImpl::output_length(int64_t length) const {
+  if (options_.dense.empty()) return trunk_output_length(length);
+  return length > 0 && length <= options_.input_length ? 1 : 0;
 }
 
 int64_t ConvNetImpl::receptive_field(int64_t layer) const {
@@ -149,11 +180,69 @@ torch::Tensor ConvNetImpl::block(const torch::Tensor& x, size_t layer) {
 
 torch::Tensor ConvNetImpl::forward(const torch::Tensor& x) {
   check_input(x);
-  TORCH_CHECK(output_length(x.size(2)) > 0, "conv_net: input length ", x.size(2),
-              " is too short for this network (no output positions)");
   auto h = x;
+  if (!options_.dense.empty()) {
+    TORCH_CHECK(x.size(2) <= options_.input_length,
+                "conv_net: this network takes sequences of at most ", options_.input_length,
+                " positions (its input_length), got ", x.size(2));
+    if (x.size(2) < options_.input_length) {
+      h = at::constant_pad_nd(x, {0, options_.input_length - x.size(2)}, 0.0);
+    }
+  }
+  TORCH_CHECK(trunk_output_length(h.size(2)) > 0, "conv_net: input length ", h.size(2),
+              " is too short for this network (no output positions)");
   for (size_t l = 0; l < options_.filters.size(); ++l) h = block(h, l);
-  return h.transpose(1, 2);  // [B, L', D], the layout pooling and heads take
+  if (options_.dense.empty()) return h.transpose(1, 2);  // [B, L', D], as pooling and heads take
+  h = h.flatten(1);
+  for (size_t i = 0; i < denses->size(); ++i) {
+    h = at::relu(denses[i]->as<torch::nn::Linear>()->forward(h));
+    if (options_.dropout > 0) {
+      h = torch::nn::functional::dropout(
+          h,
+          torch::nn::functional::DropoutFuncOptions().p(options_.dropout).training(is_training()));
+    }
+  }
+  return h.unsqueeze(1);  // [B, 1, dense.back()]
+}
+
+std::vector<torch::Tensor> ConvNetImpl::preactivations(const torch::Tensor& x, int64_t layer) {
+  receptive_field(layer);  // range check
+  check_input(x);
+  std::vector<torch::Tensor> out;
+  auto h = x;
+  for (int64_t l = 0; l <= layer; ++l) {
+    out.push_back(conv_bn(h, static_cast<size_t>(l)));
+    if (l == layer) break;
+    h = at::relu(out.back());
+    const int64_t pool = options_.pools[l];
+    if (pool > 1) h = at::max_pool1d(h, {pool}, {pool}, {0}, {1}, /*ceil_mode=*/false);
+    if (options_.dropout > 0 && is_training()) {
+      h = torch::nn::functional::dropout(
+          h, torch::nn::functional::DropoutFuncOptions().p(options_.dropout).training(true));
+    }
+  }
+  return out;
+}
+
+torch::Tensor ConvNetImpl::below(const torch::Tensor& x, int64_t layer) {
+  receptive_field(layer);  // range check
+  check_input(x);
+  auto h = x;
+  for (int64_t l = 0; l < layer; ++l) h = block(h, static_cast<size_t>(l));
+  return h;
+}
+
+std::pair<torch::Tensor, torch::Tensor> ConvNetImpl::folded_conv(int64_t layer) const {
+  receptive_field(layer);  // range check
+  const auto* conv = convs->ptr(static_cast<size_t>(layer))->as<torch::nn::Conv1d>();
+  auto weight = conv->weight.detach();
+  auto bias =
+      conv->bias.defined() ? conv->bias.detach() : at::zeros({weight.size(0)}, weight.options());
+  if (!options_.batch_norm) return {weight, bias};
+  const auto* norm = norms->ptr(static_cast<size_t>(layer))->as<torch::nn::BatchNorm1d>();
+  auto scale = norm->weight.detach() / at::sqrt(norm->running_var + norm->options.eps());
+  return {weight * scale.view({-1, 1, 1}),
+          (bias - norm->running_mean) * scale + norm->bias.detach()};
 }
 
 torch::Tensor ConvNetImpl::preactivation(const torch::Tensor& x, int64_t layer) {
