@@ -1,0 +1,164 @@
+// Ground truth for NeuronMotif: the shifted-ZEB1 demo (method spec §8, demo1). A tiny CNN (3
+// filters of width 5, max-pool 2, one neuron of width 2: receptive field 8) learns to tell 8-mers
+// drawn from two 1-bp-shifted windows of the JASPAR ZEB1 matrix from 8-mers of real genomic
+// sequence. NeuronMotif on its top neuron must enumerate all 4^8 sequences, demix the positives
+// into two leaves by the layer-1 feature map, and recover each planted matrix (r > 0.95).
+#include "helix/interpret/neuronmotif.hpp"
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+#include <torch/nn/functional/loss.h>
+#include <torch/optim/adam.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "../temp_dir.hpp"
+#include "helix/io/motif_file.hpp"
+
+namespace helix::interpret {
+namespace {
+
+const std::string kShared = std::string(HELIX_SOURCE_DIR) + "/../shared/data";
+
+Matrix window(const motif::Motif& m, size_t start, size_t length) {
+  return Matrix(m.probabilities.begin() + int64_t(start),
+                m.probabilities.begin() + int64_t(start + length));
+}
+
+std::vector<uint8_t> draw(const Matrix& ppm, std::mt19937_64& rng) {
+  std::vector<uint8_t> out;
+  for (const auto& row : ppm) {
+    std::discrete_distribution<int> d(row.begin(), row.end());
+    out.push_back(uint8_t(d(rng)));
+  }
+  return out;
+}
+
+// 8-mers of real sequence (GUE human promoter-proximal TF-binding windows), A/C/G/T only.
+std::vector<std::vector<uint8_t>> background_kmers(size_t count, std::mt19937_64& rng) {
+  std::ifstream in(kShared + "/gue/tf_0/train.csv");
+  std::string line;
+  std::getline(in, line);  // header
+  std::vector<std::vector<uint8_t>> out;
+  while (out.size() < count && std::getline(in, line)) {
+    const auto sequence = line.substr(0, line.find(','));
+    for (size_t start = 0; start + 8 <= sequence.size() && out.size() < count; start += 13) {
+      std::vector<uint8_t> kmer;
+      for (size_t p = start; p < start + 8; ++p) {
+        const auto b = std::string("ACGT").find(sequence[p]);
+        if (b == std::string::npos) break;
+        kmer.push_back(uint8_t(b));
+      }
+      if (kmer.size() == 8) out.push_back(kmer);
+    }
+  }
+  std::shuffle(out.begin(), out.end(), rng);
+  return out;
+}
+
+// One training run; `loss` receives the final training loss.
+nn::ConvNet train_demo1(const Matrix& truth0, const Matrix& truth1, uint64_t seed, double& loss) {
+  std::mt19937_64 rng(11);
+  std::vector<uint8_t> bases;
+  std::vector<float> labels;
+  for (int i = 0; i < 10000; ++i) {
+    const auto kmer = draw(i % 2 ? truth1 : truth0, rng);
+    bases.insert(bases.end(), kmer.begin(), kmer.end());
+    labels.push_back(1);
+  }
+  for (const auto& kmer : background_kmers(10000, rng)) {
+    bases.insert(bases.end(), kmer.begin(), kmer.end());
+    labels.push_back(0);
+  }
+  const auto n = static_cast<int64_t>(labels.size());
+  auto x = one_hot_bases(bases.data(), n, 8, c10::kCPU);
+  auto y = at::tensor(labels, at::kFloat);
+  nn::ConvNetOptions o;
+  o.filters = {3, 1};
+  o.kernels = {5, 2};
+  o.pools = {2, 1};
+  o.padding = "valid";
+  o.batch_norm = false;
+  at::manual_seed(seed);
+  nn::ConvNet net(o);
+  torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(0.01));
+  auto generator = at::detail::createCPUGenerator(seed);
+  for (int epoch = 0; epoch < 100; ++epoch) {
+    auto order = at::randperm(n, generator, at::kLong);
+    for (int64_t start = 0; start < n; start += 200) {
+      auto batch = order.slice(0, start, std::min(n, start + 200));
+      auto logit = net->preactivation(x.index_select(0, batch), 1).view({-1});
+      auto loss =
+          torch::nn::functional::binary_cross_entropy_with_logits(logit, y.index_select(0, batch));
+      optimiser.zero_grad();
+      loss.backward();
+      optimiser.step();
+    }
+  }
+  net->eval();
+  torch::NoGradGuard no_grad;
+  loss = torch::nn::functional::binary_cross_entropy_with_logits(
+             net->preactivation(x, 1).view({-1}), y)
+             .item<double>();
+  return net;
+}
+
+TEST(NeuronMotif, ShiftedZeb1DemoRecoversBothPlantedMatrices) {
+  const auto jaspar = kShared + "/motifs/JASPAR2022_CORE_vertebrates_nr.pfm";
+  if (!std::filesystem::exists(jaspar) || !std::filesystem::exists(kShared + "/gue/tf_0")) {
+    GTEST_SKIP() << "needs ../shared/data (JASPAR 2022 and GUE tf_0)";
+  }
+  motif::Motif zeb1;
+  for (const auto& m : io::read_motifs(jaspar)) {
+    if (m.id.rfind("MA0103.3", 0) == 0) zeb1 = m;
+  }
+  ASSERT_EQ(zeb1.length(), 11u);
+  // Windows of the CACCTG core, one base apart (as demo1's PWM0 and PWM1).
+  const auto truth0 = window(zeb1, 1, 8);
+  const auto truth1 = window(zeb1, 2, 8);
+  // A 3-filter network sometimes settles in a local minimum (CACATG for one shift, training
+  // loss 0.043 instead of 0.033): keep the best of three seeds by training loss, as one would.
+  nn::ConvNet net{nullptr};
+  double best_loss = 1e9;
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    double loss = 0;
+    auto candidate = train_demo1(truth0, truth1, seed, loss);
+    if (loss < best_loss) {
+      best_loss = loss;
+      net = candidate;
+    }
+  }
+
+  test::TempDir dir;
+  NeuronMotifOptions options;
+  options.motif_nb = 1;
+  const auto result = run_layer(net, 1, {0}, {}, options, dir.path().string());
+  ASSERT_EQ(result.neurons.size(), 1u);
+  const auto& neuron = result.neurons[0];
+  EXPECT_EQ(neuron.method, "exhaustive");
+  EXPECT_EQ(neuron.evaluated, 65536);
+  EXPECT_GT(neuron.samples, 100);
+  ASSERT_EQ(neuron.leaves.size(), 2u);
+  const auto& a = neuron.leaves[0].ppm;
+  const auto& b = neuron.leaves[1].ppm;
+  // Each leaf matches a different planted window.
+  const double straight = std::min(matrix_correlation(a, truth0), matrix_correlation(b, truth1));
+  const double crossed = std::min(matrix_correlation(a, truth1), matrix_correlation(b, truth0));
+  EXPECT_GT(std::max(straight, crossed), 0.95)
+      << "leaf consensuses " << consensus_string(a) << " " << consensus_string(b) << "; r "
+      << matrix_correlation(a, truth0) << " " << matrix_correlation(a, truth1) << " "
+      << matrix_correlation(b, truth0) << " " << matrix_correlation(b, truth1);
+  // Demixing is what recovers them: the PPM of all samples together matches neither as well.
+  auto samples = load_samples((dir.path() / "samples" / "neuron_0.bin").string());
+  std::vector<int64_t> all(size_t(samples.size()));
+  std::iota(all.begin(), all.end(), 0);
+  const auto mixed = weighted_ppm(samples, all, 50);
+  EXPECT_LT(std::max(matrix_correlation(mixed, truth0), matrix_correlation(mixed, truth1)),
+            std::max(straight, crossed));
+  for (const auto& leaf : neuron.leaves) EXPECT_GT(leaf.quality(), 0.5);
+}
+
+}  // namespace
+}  // namespace helix::interpret
