@@ -150,9 +150,11 @@ std::vector<Segment> annotation_segments(const Matrix& ppm, double n, const Segm
     count += flagged.back() ? 1 : 0;
   }
   if (count < o.annotation_min_flagged) return {};
+  // A PPM shorter than the minimum (a first layer's 6-bp receptive field) may be kept whole.
+  const int64_t min_length = std::min<int64_t>(o.annotation_min_length, int64_t(ppm.size()));
   std::vector<Segment> out;
   for (const auto& s : runs(widen(flagged, o.annotation_pad))) {
-    if (s.end - s.start >= o.annotation_min_length) out.push_back(s);
+    if (s.end - s.start >= min_length) out.push_back(s);
   }
   return out;
 }

@@ -49,7 +49,8 @@ struct SegmentOptions {
 };
 
 // §5.2 "for annotation": flagged high-IC positions of the smoothed PPM, runs padded by 2 bp per
-// side, runs of at least annotation_min_length kept; nothing when fewer than 3 flagged positions.
+// side, runs of at least annotation_min_length (or the whole PPM when it is shorter) kept; nothing
+// when fewer than 3 flagged positions.
 std::vector<Segment> annotation_segments(const Matrix& ppm, double n, const SegmentOptions& o);
 // §5.2 "for the dictionary": IC smoothed by a 3-bp moving average (ends 0), runs extended by 1 bp,
 // runs of at least dictionary_min_length kept.

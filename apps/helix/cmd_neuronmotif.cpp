@@ -1,0 +1,305 @@
+// helix neuronmotif: what the neurons of a trained CNN respond to, as motifs and grammar
+// (NeuronMotif, Wei et al. PNAS 2023), matched to a motif database by the built-in Tomtom.
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "commands.hpp"
+#include "helix/interpret/annotate.hpp"
+#include "helix/interpret/neuronmotif.hpp"
+#include "helix/io/motif_file.hpp"
+#include "helix/motif/tomtom.hpp"
+#include "helix/nn/conv_net.hpp"
+#include "helix/nn/sequence_model.hpp"
+#include "helix/report/neuronmotif_report.hpp"
+#include "helix/train/device.hpp"
+#include "helix/util/atomic_file.hpp"
+#include "helix/util/error.hpp"
+#include "helix/util/log.hpp"
+
+namespace helix::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct NeuronMotifArgs {
+  std::string model;
+  int64_t layer = 0;
+  std::vector<int64_t> neurons;
+  std::string out;
+  std::string motifs;
+  std::string motif_nb = "auto";
+  int64_t max_motif_nb = 3;
+  std::string constants = "paper";
+  bool no_seed = false;
+  int64_t population = 0;
+  int64_t max_generations = 200;
+  int64_t max_samples = 100000;
+  uint64_t seed = 1;
+  std::string dist = "pearson";
+  std::string device = "cpu";
+  int threads = 0;
+};
+
+fs::path layer_dir(const NeuronMotifArgs& a, int64_t layer) {
+  return fs::path(a.out) / ("layer_" + std::to_string(layer + 1));
+}
+
+std::string tsv_number(double v) { return format_significant(v, 6); }
+
+void write_layer_outputs(const NeuronMotifArgs& a, const interpret::LayerResult& layer,
+                         bool complete, const motif::TomtomDatabase* database,
+                         const std::string& command) {
+  const auto dir = layer_dir(a, layer.layer);
+  write_file_atomic(dir / "leaves.json", interpret::bundle_json(layer, complete).dump(1) + "\n");
+  // All leaf PPMs, then the annotation segments, in MEME format.
+  std::vector<motif::Motif> leaves;
+  for (const auto& neuron : layer.neurons) {
+    for (size_t l = 0; l < neuron.leaves.size(); ++l) {
+      motif::Motif m;
+      m.id = interpret::leaf_id(neuron.neuron, l, neuron.leaves[l]);
+      m.probabilities = neuron.leaves[l].ppm;
+      m.sites = double(neuron.leaves[l].n);
+      leaves.push_back(std::move(m));
+    }
+  }
+  io::write_meme((dir / "motifs.meme").string(), leaves);
+  const interpret::SegmentOptions segment_options;
+  const auto segments = interpret::annotation_motifs(layer, segment_options);
+  std::vector<motif::Motif> segment_motifs;
+  for (const auto& s : segments) segment_motifs.push_back(s.motif);
+  io::write_meme((dir / "segments.meme").string(), segment_motifs);
+
+  // Database matches of the segments; per leaf the best one.
+  std::vector<std::vector<std::optional<interpret::DatabaseHit>>> leaf_hits(layer.neurons.size());
+  for (size_t i = 0; i < layer.neurons.size(); ++i) {
+    leaf_hits[i].resize(layer.neurons[i].leaves.size());
+  }
+  if (database != nullptr) {
+    const auto matches = motif::compare_motifs(segment_motifs, *database);
+    write_file_atomic(
+        dir / "matches.tsv",
+        motif::format_tomtom_tsv(segment_motifs, *database, matches, HELIX_VERSION, command));
+    std::map<int64_t, size_t> index_of;
+    for (size_t i = 0; i < layer.neurons.size(); ++i) index_of[layer.neurons[i].neuron] = i;
+    for (const auto& m : matches) {
+      const auto& s = segments[m.query];
+      auto& best = leaf_hits[index_of[s.neuron]][s.leaf];
+      if (best && best->p_value <= m.p_value) continue;
+      const auto& t = database->target(m.target);
+      best = interpret::DatabaseHit{t.id,      t.name,   m.p_value,           m.q_value,
+                                    m.e_value, m.offset, m.reverse_complement};
+    }
+  }
+  // Dictionary and grammar per neuron.
+  std::vector<interpret::NeuronGrammar> grammars;
+  std::ostringstream dictionary_tsv, grammar_tsv, neurons_tsv;
+  dictionary_tsv << "neuron\tmotif\tmotif_id\tleaves\tsegments\tmatch_id\tmatch_name\tq_value\n";
+  grammar_tsv << "neuron\tmotifs\tgaps\tleaves\ttree\n";
+  neurons_tsv << "neuron\tmethod\tgenerations\tevaluated\tsamples\tmax_activation\tleaves\t"
+                 "best_c_over_m\tbest_match_id\tbest_match_name\tbest_match_q\tseconds\n";
+  std::vector<motif::Motif> dictionary_motifs;
+  const interpret::GrammarOptions grammar_options;
+  for (size_t i = 0; i < layer.neurons.size(); ++i) {
+    const auto& neuron = layer.neurons[i];
+    grammars.push_back(interpret::neuron_grammar(neuron, database, grammar_options));
+    for (const auto& d : grammars.back().dictionary) {
+      dictionary_tsv << neuron.neuron << '\t' << d.label << '\t' << d.motif.id << '\t' << d.leaves
+                     << '\t' << d.segments << '\t' << (d.hit ? d.hit->target_id : "") << '\t'
+                     << (d.hit ? d.hit->target_name : "") << '\t'
+                     << (d.hit ? tsv_number(d.hit->q_value) : "") << '\n';
+      auto m = d.motif;
+      m.name = d.label;
+      dictionary_motifs.push_back(std::move(m));
+    }
+    for (const auto& p : grammars.back().patterns) {
+      std::string motifs, gaps;
+      for (size_t j = 0; j < p.motifs.size(); ++j) motifs += (j ? "," : "") + p.motifs[j];
+      for (size_t j = 0; j < p.gaps.size(); ++j) gaps += (j ? "," : "") + p.gaps[j];
+      grammar_tsv << neuron.neuron << '\t' << motifs << '\t' << gaps << '\t' << p.leaves << '\t'
+                  << p.tree << '\n';
+    }
+    std::optional<interpret::DatabaseHit> best;
+    for (const auto& h : leaf_hits[i]) {
+      if (h && (!best || h->p_value < best->p_value)) best = h;
+    }
+    neurons_tsv << neuron.neuron << '\t' << neuron.method << '\t' << neuron.generations << '\t'
+                << neuron.evaluated << '\t' << neuron.samples << '\t'
+                << tsv_number(neuron.max_activation) << '\t' << neuron.leaves.size() << '\t'
+                << tsv_number(neuron.best_quality()) << '\t' << (best ? best->target_id : "")
+                << '\t' << (best ? best->target_name : "") << '\t'
+                << (best ? tsv_number(best->q_value) : "") << '\t'
+                << format_significant(neuron.seconds, 3) << '\n';
+  }
+  write_file_atomic(dir / "neurons.tsv", neurons_tsv.str());
+  write_file_atomic(dir / "dictionary.tsv", dictionary_tsv.str());
+  write_file_atomic(dir / "grammar.tsv", grammar_tsv.str());
+  io::write_meme((dir / "dictionary.meme").string(), dictionary_motifs);
+
+  report::NeuronMotifReportInput input;
+  input.layer = &layer;
+  input.model_path = a.model;
+  input.database_path = a.motifs;
+  input.leaf_hits = std::move(leaf_hits);
+  input.grammars = std::move(grammars);
+  report::write_html((dir / "report.html").string(), report::neuronmotif_report(input));
+}
+
+// The finished bundle of `layer` in the output directory, when it is complete.
+std::optional<interpret::LayerResult> finished_layer(const NeuronMotifArgs& a, int64_t layer) {
+  const auto path = layer_dir(a, layer) / "leaves.json";
+  if (!fs::exists(path)) return std::nullopt;
+  std::ifstream in(path);
+  nlohmann::json bundle;
+  try {
+    in >> bundle;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // a damaged bundle is recomputed
+  }
+  if (!bundle.value("complete", false)) return std::nullopt;
+  return interpret::layer_from_bundle(bundle, path.string());
+}
+
+int run_neuronmotif(const NeuronMotifArgs& a, const std::string& command) {
+  apply_threads(a.threads);
+  auto loaded = nn::load_sequence_model(a.model);
+  auto conv = std::dynamic_pointer_cast<nn::ConvNetImpl>(loaded.model->encoder);
+  if (!conv) {
+    throw InputError(a.model, 0,
+                     "NeuronMotif interprets conv_net models (helix finetune --encoder none "
+                     "--model configs/basset-like.yaml or similar); this model's encoder is " +
+                         loaded.description["encoder"].value("name", std::string("?")));
+  }
+  nn::ConvNet net(conv);
+  const int64_t layer = a.layer - 1;
+  interpret::layer_geometry(*net, layer);  // valid padding and layer range
+  interpret::NeuronMotifOptions options;
+  options.device = train::resolve_device(a.device);
+  options.max_motif_nb = a.max_motif_nb;
+  if (a.motif_nb != "auto") {
+    try {
+      options.motif_nb = std::stoll(a.motif_nb);
+    } catch (const std::exception&) {
+      options.motif_nb = 0;
+    }
+    if (options.motif_nb < 1) {
+      throw UsageError("--motif-nb must be 'auto' or a positive integer, got '" + a.motif_nb + "'");
+    }
+  }
+  if (a.constants == "neuronmotif") {  // the constants of the NeuronMotif/ folder (bug N7)
+    options.sampler.stratify_bins = 20;
+    options.demix.ppm_bins = 20;
+    options.demix.min_leaf = 50;
+  }
+  options.sampler.population = a.population;
+  options.sampler.max_generations = a.max_generations;
+  options.sampler.max_samples = a.max_samples;
+  options.sampler.seed = a.seed;
+  options.demix.seed = a.seed;
+  std::unique_ptr<motif::TomtomDatabase> database;
+  if (!a.motifs.empty()) {
+    const auto targets = io::read_motifs(a.motifs);
+    motif::TomtomOptions tomtom;
+    tomtom.distance = motif::parse_tomtom_distance(a.dist);
+    tomtom.min_overlap = 5;
+    database = std::make_unique<motif::TomtomDatabase>(targets, tomtom);
+  }
+  const bool exhaustive_everywhere = net->receptive_field(layer) < options.sampler.exhaustive_below;
+  std::vector<interpret::SeedMotif> seeds;
+  for (int64_t l = 0; l < layer; ++l) {
+    // Layers below seed the genetic algorithm of the next one: use finished ones, run the others.
+    if (a.no_seed || exhaustive_everywhere) break;
+    auto below = finished_layer(a, l);
+    if (!below) {
+      spdlog::info("layer {} (all neurons) first: it seeds layer {}", l + 1, l + 2);
+      translate_torch_error("NeuronMotif layer " + std::to_string(l + 1), [&] {
+        below = interpret::run_layer(net, l, {}, seeds, options, layer_dir(a, l).string());
+      });
+      write_layer_outputs(a, *below, true, database.get(), command);
+    }
+    seeds = interpret::seeds_from_layer(*below);
+  }
+  interpret::LayerResult result;
+  translate_torch_error("NeuronMotif layer " + std::to_string(a.layer), [&] {
+    result =
+        interpret::run_layer(net, layer, a.neurons, seeds, options, layer_dir(a, layer).string());
+  });
+  write_layer_outputs(a, result, a.neurons.empty(), database.get(), command);
+  spdlog::info("wrote {}", (layer_dir(a, layer) / "report.html").string());
+  return 0;
+}
+
+}  // namespace
+
+Command add_neuronmotif_command(CLI::App& parent) {
+  auto args = std::make_shared<NeuronMotifArgs>();
+  auto* cli = parent.add_subcommand(
+      "neuronmotif",
+      "Interpret the neurons of a trained CNN (NeuronMotif): sample the sequences that activate\n"
+      "each neuron of a conv layer (all 4^RF when the receptive field RF < 11 bp, else a genetic\n"
+      "algorithm seeded with the layer below), demix them into leaves by clustering the lower\n"
+      "layers' feature maps, and write per leaf an activation-weighted PPM, per neuron a motif\n"
+      "dictionary and grammar, and with --motifs their best database matches (built-in Tomtom).\n"
+      "Outputs in OUT/layer_<L>/: motifs.meme, segments.meme, matches.tsv, neurons.tsv,\n"
+      "dictionary.tsv, dictionary.meme, grammar.tsv, leaves.json, report.html, samples/.\n"
+      "Lower layers needed for seeding are run first (or reused from OUT); sampled neurons are\n"
+      "kept in OUT/layer_<L>/samples, so an interrupted run resumes.");
+  cli->add_option("--model", args->model,
+                  "model.safetensors of a conv_net with valid padding (helix finetune --encoder "
+                  "none --model CONFIG)")
+      ->required();
+  cli->add_option("--layer", args->layer, "Conv layer to interpret (1-based)")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  cli->add_option("--neurons", args->neurons,
+                  "Neurons (0-based channels) of that layer; default all")
+      ->delimiter(',');
+  cli->add_option("--out", args->out, "Output directory")->required();
+  cli->add_option("--motifs", args->motifs,
+                  "Motif database to match against (MEME, JASPAR .jaspar/.pfm), e.g. "
+                  "JASPAR2022_CORE_vertebrates_nr.pfm");
+  cli->add_option("--dist", args->dist,
+                  "Tomtom column similarity for database matching: pearson, ed (what the "
+                  "NeuronMotif authors' runs used), sandelin or allr")
+      ->capture_default_str();
+  cli->add_option("--motif-nb", args->motif_nb,
+                  "Motifs per neuron m (pool sizes raised to the m-th power when demixing): auto "
+                  "(the C/M test, up to --max-motif-nb) or a number")
+      ->capture_default_str();
+  cli->add_option("--max-motif-nb", args->max_motif_nb, "Largest m tried by --motif-nb auto")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cli->add_option("--constants", args->constants,
+                  "paper (50 bins, no minimum leaf size: the paper and demo copies) or "
+                  "neuronmotif (20 bins, leaves of at least 50: the NeuronMotif/ folder)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"paper", "neuronmotif"}));
+  cli->add_flag("--no-seed", args->no_seed,
+                "Start the genetic algorithm from random sequences instead of the layer below's "
+                "motifs (no lower layers are run)");
+  cli->add_option("--population", args->population,
+                  "Genetic algorithm population; 0: clamp(floor(RF/20)*1000, 2000, 5000)")
+      ->capture_default_str();
+  cli->add_option("--max-generations", args->max_generations, "Genetic algorithm generations")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cli->add_option("--max-samples", args->max_samples,
+                  "Activating sequences kept per neuron (stratified by activation)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cli->add_option("--seed", args->seed, "Random seed")->capture_default_str();
+  cli->add_option("--device", args->device, "cpu, cuda or cuda:N")->capture_default_str();
+  cli->add_option("--threads", args->threads, "CPU threads (0: all cores)")->capture_default_str();
+  return {cli, [args, cli] {
+            std::string command = "helix neuronmotif";
+            for (const auto* option : cli->get_options()) {
+              if (option->count() == 0 || option->get_name() == "--help") continue;
+              command += " " + option->get_name();
+              for (const auto& value : option->results()) command += " " + value;
+            }
+            return run_neuronmotif(*args, command);
+          }};
+}
+
+}  // namespace helix::app
