@@ -88,14 +88,7 @@ HtmlPage neuronmotif_report(const NeuronMotifReportInput& input) {
       table.add_heading("Grammar (gaps in bp)", 3);
       table.add_table({"motifs and gaps", "leaves"}, grammar);
     }
-    // The body of a scratch page is the content we want; str() wraps it, so cut it out.
-    const auto full = table.str();
-    const auto begin = full.find("<body>");
-    const auto end = full.rfind("</body>");
-    std::string content = begin == std::string::npos ? "" : full.substr(begin + 6, end - begin - 6);
-    const auto h1 = content.find("</h1>");
-    if (h1 != std::string::npos) content = content.substr(h1 + 5);
-    page.add_section("Neuron " + std::to_string(neuron.neuron), html + content);
+    page.add_section("Neuron " + std::to_string(neuron.neuron), html + table.body());
   }
   return page;
 }
