@@ -12,9 +12,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <random>
 
 #include "../temp_dir.hpp"
+#include "helix/interpret/annotate.hpp"
 #include "helix/io/motif_file.hpp"
 
 namespace helix::interpret {
@@ -158,6 +160,130 @@ TEST(NeuronMotif, ShiftedZeb1DemoRecoversBothPlantedMatrices) {
   EXPECT_LT(std::max(matrix_correlation(mixed, truth0), matrix_correlation(mixed, truth1)),
             std::max(straight, crossed));
   for (const auto& leaf : neuron.leaves) EXPECT_GT(leaf.quality(), 0.5);
+}
+
+// 82-bp windows of real sequence (GUE tf_0), A/C/G/T only.
+std::vector<std::vector<uint8_t>> background_windows(size_t count) {
+  std::ifstream in(kShared + "/gue/tf_0/train.csv");
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::vector<uint8_t>> out;
+  while (out.size() < count && std::getline(in, line)) {
+    std::vector<uint8_t> w;
+    for (size_t p = 0; p < 82 && p < line.size(); ++p) {
+      const auto b = std::string("ACGT").find(line[p]);
+      if (b == std::string::npos) break;
+      w.push_back(uint8_t(b));
+    }
+    if (w.size() == 82) out.push_back(w);
+  }
+  return out;
+}
+
+// The CTCF spacing-grammar demo (§8 demo2): positives carry one CTCF starting in [0, 16) and a
+// second in [44, 60) (gaps 10..40 bp after the first's 19 columns); negatives carry one in
+// [0, 16) or [46, 62) and the other in [17, 45) (closer or overlapping). A two-layer network
+// (16 x 19 bp, max-pool 4, one neuron of width 16: receptive field 82) must learn the spacing;
+// NeuronMotif on that neuron must show CTCF, a gap, CTCF, with gaps inside the planted range.
+TEST(NeuronMotif, CtcfSpacingDemoGrammarIsCtcfGapCtcf) {
+  const auto jaspar = kShared + "/motifs/JASPAR2022_CORE_vertebrates_nr.pfm";
+  if (!std::filesystem::exists(jaspar) || !std::filesystem::exists(kShared + "/gue/tf_0")) {
+    GTEST_SKIP() << "needs ../shared/data (JASPAR 2022 and GUE tf_0)";
+  }
+  const auto motifs = io::read_motifs(jaspar);
+  motif::Motif ctcf;
+  for (const auto& m : motifs) {
+    if (m.id.rfind("MA0139.1", 0) == 0) ctcf = m;
+  }
+  ASSERT_EQ(ctcf.length(), 19u);
+  std::mt19937_64 rng(21);
+  auto windows = background_windows(6000);
+  ASSERT_EQ(windows.size(), 6000u);
+  auto plant = [&](std::vector<uint8_t>& w, int64_t start) {
+    const auto site = draw(ctcf.probabilities, rng);
+    std::copy(site.begin(), site.end(), w.begin() + start);
+  };
+  auto uniform = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi - 1)(rng);
+  };
+  std::vector<uint8_t> bases;
+  std::vector<float> labels;
+  for (size_t i = 0; i < windows.size(); ++i) {
+    auto& w = windows[i];
+    const bool positive = i % 2 == 0;
+    if (positive) {
+      plant(w, uniform(0, 16));
+      plant(w, uniform(44, 60));
+    } else {
+      plant(w, uniform(17, 45));
+      plant(w, rng() % 2 ? uniform(0, 16) : uniform(46, 62));
+    }
+    bases.insert(bases.end(), w.begin(), w.end());
+    labels.push_back(positive ? 1.0f : 0.0f);
+  }
+  const auto n = static_cast<int64_t>(labels.size());
+  auto x = one_hot_bases(bases.data(), n, 82, c10::kCPU);
+  auto y = at::tensor(labels, at::kFloat);
+  nn::ConvNetOptions o;
+  o.filters = {16, 1};
+  o.kernels = {19, 16};
+  o.pools = {4, 1};
+  o.padding = "valid";
+  at::manual_seed(3);
+  nn::ConvNet net(o);
+  torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(0.005));
+  auto generator = at::detail::createCPUGenerator(3);
+  for (int epoch = 0; epoch < 15; ++epoch) {
+    auto order = at::randperm(n, generator, at::kLong);
+    for (int64_t start = 0; start < n; start += 100) {
+      auto batch = order.slice(0, start, std::min(n, start + 100));
+      auto logit = net->preactivation(x.index_select(0, batch), 1).view({-1});
+      auto loss =
+          torch::nn::functional::binary_cross_entropy_with_logits(logit, y.index_select(0, batch));
+      optimiser.zero_grad();
+      loss.backward();
+      optimiser.step();
+    }
+  }
+  net->eval();
+  {
+    torch::NoGradGuard no_grad;
+    auto predicted = net->preactivation(x, 1).view({-1}) > 0;
+    const double accuracy = (predicted == (y > 0.5)).to(at::kFloat).mean().item<double>();
+    ASSERT_GT(accuracy, 0.9) << "the network did not learn the spacing";
+  }
+  test::TempDir dir;
+  NeuronMotifOptions options;
+  options.sampler.max_samples = 20000;
+  options.motif_nb = 2;  // as the demo (one pool of 4: 16 leaves)
+  const auto result = run_layer(net, 1, {0}, {}, options, dir.path().string());
+  ASSERT_EQ(result.neurons.size(), 1u);
+  const auto& neuron = result.neurons[0];
+  EXPECT_EQ(neuron.method, "genetic");
+  motif::TomtomOptions tomtom;
+  tomtom.min_overlap = 5;
+  const motif::TomtomDatabase database(motifs, tomtom);
+  const auto grammar = neuron_grammar(neuron, &database, GrammarOptions());
+  std::string dump;
+  for (const auto& d : grammar.dictionary) dump += d.label + "(" + std::to_string(d.leaves) + ") ";
+  for (const auto& p : grammar.patterns) dump += "| " + p.tree + " x" + std::to_string(p.leaves);
+  ASSERT_FALSE(grammar.dictionary.empty()) << dump;
+  EXPECT_EQ(grammar.dictionary[0].label, "CTCF") << dump;
+  ASSERT_FALSE(grammar.patterns.empty()) << dump;
+  const auto& top = grammar.patterns[0];
+  ASSERT_EQ(top.motifs, (std::vector<std::string>{"CTCF", "CTCF"})) << dump;
+  // Gaps between the dictionary motifs (cores of c columns) fall in the planted 10..40 bp, widened
+  // by the 19 - c columns trimming took off.
+  const auto trimmed = 19 - static_cast<int64_t>(grammar.dictionary[0].motif.length());
+  const auto& gap = top.gaps[0];
+  const auto tilde = gap.find('~');
+  const int64_t lo = std::stoll(gap.substr(0, tilde));
+  const int64_t hi = tilde == std::string::npos ? lo : std::stoll(gap.substr(tilde + 1));
+  EXPECT_GE(lo, 10 + trimmed - 2) << dump;
+  EXPECT_LE(hi, 40 + trimmed + 2) << dump;
+  std::cerr << "CTCF demo: " << neuron.samples << " samples, " << neuron.generations
+            << " generations, motif_nb " << result.motif_nb << ", " << neuron.leaves.size()
+            << " leaves; dictionary " << dump << "\n";
 }
 
 }  // namespace

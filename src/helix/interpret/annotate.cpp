@@ -83,11 +83,14 @@ NeuronGrammar neuron_grammar(const NeuronResult& neuron, const motif::TomtomData
   forward.threshold = 1.0;
   forward.threads = 1;
   forward.min_overlap = static_cast<int>(o.segments.dictionary_min_length);
-  // Group segments linked by mutual matches.
+  // Group segments linked by matches at q < link_q.
   UnionFind groups(segments.size());
+  std::vector<int64_t> links(segments.size(), 0);
   const motif::TomtomDatabase among(segments, forward);
   for (const auto& m : motif::compare_motifs(segments, among)) {
-    if (m.q_value < o.link_q) groups.join(m.query, m.target);
+    if (m.q_value >= o.link_q) continue;
+    groups.join(m.query, m.target);
+    ++links[m.query];
   }
   std::map<size_t, std::vector<size_t>> members;
   for (size_t i = 0; i < segments.size(); ++i) members[groups.find(i)].push_back(i);
@@ -100,20 +103,35 @@ NeuronGrammar neuron_grammar(const NeuronResult& neuron, const motif::TomtomData
   if (kept.empty()) {
     for (auto& [root, list] : members) kept.push_back(list);
   }
+  // Names from the database: a group is named after the best match of any of its members (the
+  // typical member may be a few columns short of a significant match).
+  std::vector<std::optional<DatabaseHit>> segment_hits(segments.size());
+  if (database != nullptr) segment_hits = best_hits(segments, *database, o.label_q);
   std::vector<motif::Motif> representatives;
   for (const auto& list : kept) {
+    // A typical member: of median length, then matching most of the others. (The original takes
+    // the longest, which can be two adjacent motifs fused into one segment.)
+    std::vector<size_t> lengths;
+    for (const auto i : list) lengths.push_back(segments[i].length());
+    std::nth_element(lengths.begin(), lengths.begin() + int64_t(lengths.size() / 2), lengths.end());
+    const auto median = static_cast<int64_t>(lengths[lengths.size() / 2]);
+    auto distance = [&](size_t i) {
+      return std::abs(static_cast<int64_t>(segments[i].length()) - median);
+    };
     size_t best = list[0];
     for (const auto i : list) {
-      const auto& a = neuron.leaves[leaf_of[i]];
-      const auto& b = neuron.leaves[leaf_of[best]];
-      if (segments[i].length() > segments[best].length() ||
-          (segments[i].length() == segments[best].length() &&
-           a.max_activation > b.max_activation)) {
+      if (distance(i) < distance(best) ||
+          (distance(i) == distance(best) && links[i] > links[best])) {
         best = i;
       }
     }
     DictionaryMotif d;
     d.motif = segments[best];
+    for (const auto i : list) {
+      if (segment_hits[i] && (!d.hit || segment_hits[i]->p_value < d.hit->p_value)) {
+        d.hit = segment_hits[i];
+      }
+    }
     d.segments = static_cast<int64_t>(list.size());
     std::vector<size_t> leaves;
     for (const auto i : list) leaves.push_back(leaf_of[i]);
@@ -124,11 +142,6 @@ NeuronGrammar neuron_grammar(const NeuronResult& neuron, const motif::TomtomData
   std::sort(out.dictionary.begin(), out.dictionary.end(),
             [](const auto& a, const auto& b) { return a.leaves > b.leaves; });
   for (auto& d : out.dictionary) representatives.push_back(d.motif);
-  // Names from the database.
-  if (database != nullptr) {
-    const auto hits = best_hits(representatives, *database, o.label_q);
-    for (size_t i = 0; i < hits.size(); ++i) out.dictionary[i].hit = hits[i];
-  }
   std::map<std::string, int> used;
   for (size_t i = 0; i < out.dictionary.size(); ++i) {
     auto& d = out.dictionary[i];
@@ -145,9 +158,30 @@ NeuronGrammar neuron_grammar(const NeuronResult& neuron, const motif::TomtomData
     if (m.q_value > o.place_q) continue;
     if (!best[m.query] || best[m.query]->p_value > m.p_value) best[m.query] = m;
   }
+  // Instances of a motif in one leaf that overlap by more than half its length are one instance
+  // (a segment split at a weak column, or matched twice): keep the better match.
+  std::vector<std::vector<std::pair<int64_t, size_t>>> segment_order(neuron.leaves.size());
   for (size_t i = 0; i < segments.size(); ++i) {
-    if (!best[i]) continue;
-    placed[leaf_of[i]].push_back({where[i].start - best[i]->offset, best[i]->target});
+    if (best[i]) segment_order[leaf_of[i]].push_back({where[i].start - best[i]->offset, i});
+  }
+  for (size_t l = 0; l < segment_order.size(); ++l) {
+    auto& list = segment_order[l];
+    std::sort(list.begin(), list.end());
+    std::vector<std::pair<int64_t, size_t>> kept_here;
+    for (const auto& [position, i] : list) {
+      const size_t motif_index = best[i]->target;
+      const auto half = static_cast<int64_t>(out.dictionary[motif_index].motif.length()) / 2;
+      auto clash = std::find_if(kept_here.begin(), kept_here.end(), [&](const auto& other) {
+        return best[other.second]->target == motif_index &&
+               std::abs(other.first - position) <= half;
+      });
+      if (clash == kept_here.end()) {
+        kept_here.push_back({position, i});
+      } else if (best[i]->p_value < best[clash->second]->p_value) {
+        *clash = {position, i};
+      }
+    }
+    for (const auto& [position, i] : kept_here) placed[l].push_back({position, best[i]->target});
   }
   // Patterns: leaves grouped by their ordered motif labels.
   std::map<std::vector<size_t>, std::vector<std::vector<int64_t>>> by_order;
@@ -200,9 +234,12 @@ NeuronGrammar neuron_grammar(const NeuronResult& neuron, const motif::TomtomData
     p.tree = nodes[0];
     out.patterns.push_back(std::move(p));
   }
+  // Arrangements of several motifs first (the grammar), each group by support.
   std::sort(out.patterns.begin(), out.patterns.end(), [](const auto& a, const auto& b) {
-    return a.motifs.size() != b.motifs.size() ? a.motifs.size() > b.motifs.size()
-                                              : a.leaves > b.leaves;
+    const bool a_multi = a.motifs.size() > 1, b_multi = b.motifs.size() > 1;
+    if (a_multi != b_multi) return a_multi;
+    if (a.leaves != b.leaves) return a.leaves > b.leaves;
+    return a.motifs.size() > b.motifs.size();
   });
   return out;
 }

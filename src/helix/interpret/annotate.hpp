@@ -59,7 +59,8 @@ struct GrammarPattern {
 struct NeuronGrammar {
   int64_t neuron = 0;
   std::vector<DictionaryMotif> dictionary;
-  std::vector<GrammarPattern> patterns;  // most motifs first, then most leaves
+  // Patterns of several motifs first, then single motifs; each by the leaves showing it.
+  std::vector<GrammarPattern> patterns;
 };
 
 struct GrammarOptions {
