@@ -7,4 +7,6 @@ build_dir=${1:-build}
   "$build_dir/pretrain_throughput"
   "$build_dir/embed_throughput"
   "$build_dir/probe_fit"
+  "$build_dir/tomtom_all_vs_all"
+  "$build_dir/neuronmotif_speed"
 } | tee "$build_dir/bench.jsonl"

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Fetches the demo data from Debian packages (the only network access helix's scripts make):
-# human GRCh37 chromosome 20 (bgzip FASTA with its .fai/.gzi index) from `vt-examples`.
+# human GRCh37 chromosome 20 (bgzip FASTA with its .fai/.gzi index) from `vt-examples`, and
+# 205 JASPAR vertebrate matrices (JASPAR pfm layout: `>MA0004.1 Arnt`, then rows A, C, G, T)
+# from `r-bioc-pwmenrich`.
 # Usage: scripts/fetch-data.sh [DATA_DIR]   (default: data/). Idempotent; verifies checksums.
 set -euo pipefail
 
 data_dir=${1:-data}
-mkdir -p "$data_dir/chr20" "$data_dir/.debs"
+mkdir -p "$data_dir/chr20" "$data_dir/motifs" "$data_dir/.debs"
 data_dir=$(cd "$data_dir" && pwd)
 
 chr20="$data_dir/chr20/20.fa.gz"
 chr20_md5=4498a28ce27a5ab21447f74eda17f706
+jaspar="$data_dir/motifs/pfm_vertebrates.txt"
+jaspar_md5=378529a644ccceb87d72f3204dda1d59
 
 verify() {  # file md5
   [ -f "$1" ] && [ "$(md5sum "$1" | cut -d' ' -f1)" = "$2" ]
@@ -47,3 +51,13 @@ if ! verify "$chr20" "$chr20_md5"; then
   gunzip -f "$chr20.gzi.gz"
 fi
 echo "fetch-data: chr20 ready at $chr20 (md5 $chr20_md5, indexed)" >&2
+
+if ! verify "$jaspar" "$jaspar_md5"; then
+  extract r-bioc-pwmenrich ./usr/lib/R/site-library/PWMEnrich/extdata/pfm_vertebrates.txt "$jaspar"
+  if ! verify "$jaspar" "$jaspar_md5"; then
+    echo "fetch-data: checksum mismatch for $jaspar (expected md5 $jaspar_md5)" >&2
+    rm -f "$jaspar"
+    exit 1
+  fi
+fi
+echo "fetch-data: JASPAR vertebrate matrices ready at $jaspar (md5 $jaspar_md5)" >&2

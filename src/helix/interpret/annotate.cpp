@@ -155,7 +155,8 @@ NeuronGrammar neuron_grammar(const NeuronResult& neuron, const motif::TomtomData
   std::vector<std::vector<std::pair<int64_t, size_t>>> placed(neuron.leaves.size());
   std::vector<std::optional<motif::TomtomMatch>> best(segments.size());
   for (const auto& m : motif::compare_motifs(segments, dictionary)) {
-    if (m.q_value > o.place_q) continue;
+    // A placement covers at least half of the dictionary motif (§5.4).
+    if (m.q_value > o.place_q || 2 * m.overlap < int(representatives[m.target].length())) continue;
     if (!best[m.query] || best[m.query]->p_value > m.p_value) best[m.query] = m;
   }
   // Instances of a motif in one leaf that overlap by more than half its length are one instance

@@ -12,6 +12,11 @@
 namespace helix::interpret {
 namespace {
 
+// Nearest centre of each row of x: argmin over c of |c|^2 - 2 x.c (|x|^2 is the same for all c).
+at::Tensor nearest_centre(const at::Tensor& x, const at::Tensor& centres) {
+  return (centres.pow(2).sum(1).unsqueeze(0) - 2 * at::matmul(x, centres.t())).argmin(1);
+}
+
 // Squared distances [n, k] from rows of x to the centres.
 at::Tensor squared_distances(const at::Tensor& x, const at::Tensor& centres) {
   auto d =
@@ -49,7 +54,7 @@ at::Tensor weighted_kmeans(const at::Tensor& x_in, const at::Tensor& w_in, int64
     auto centres = kmeans_plus_plus(x.cpu(), w.cpu(), k, generator).to(x.device());
     at::Tensor labels;
     for (int64_t it = 0; it < max_iterations; ++it) {
-      auto next = squared_distances(x, centres).argmin(1);
+      auto next = nearest_centre(x, centres);
       if (labels.defined() && at::equal(next, labels)) break;
       labels = next;
       auto onehot = at::one_hot(labels, k).to(at::kFloat) * w.unsqueeze(1);  // [n, k]
@@ -105,7 +110,8 @@ void cluster(NeuronScorer& scorer, const SampleSet& samples, std::vector<int64_t
   const int64_t d = probe.size(1);
   std::vector<int64_t> fit = members;
   std::mt19937_64 rng(o.seed + uint64_t(n) * 31 + uint64_t(lower));
-  const int64_t capacity = std::max<int64_t>(k * 20, o.max_features / std::max<int64_t>(1, d));
+  const int64_t capacity = std::max<int64_t>(
+      k * 20, std::min(o.fit_samples, o.max_features / std::max<int64_t>(1, d)));
   if (n > capacity) {
     std::shuffle(fit.begin(), fit.end(), rng);
     fit.resize(size_t(capacity));
@@ -141,7 +147,7 @@ void cluster(NeuronScorer& scorer, const SampleSet& samples, std::vector<int64_t
     for (size_t start = 0; start < members.size(); start += 16384) {
       std::vector<int64_t> rows(members.begin() + int64_t(start),
                                 members.begin() + int64_t(std::min(members.size(), start + 16384)));
-      parts.push_back(squared_distances(features_of(rows), centres).argmin(1).cpu());
+      parts.push_back(nearest_centre(features_of(rows), centres).cpu());
     }
     labels = at::cat(parts, 0);
     fit = members;

@@ -19,14 +19,17 @@ namespace helix::interpret {
 // means, `restarts` seeded restarts keeping the lowest weighted inertia): x [n, d], w [n] ->
 // labels [n] (int64, in [0, k)). With n <= k every sample is its own cluster.
 at::Tensor weighted_kmeans(const at::Tensor& x, const at::Tensor& w, int64_t k, int64_t restarts,
-                           uint64_t seed, int64_t max_iterations = 100);
+                           uint64_t seed, int64_t max_iterations = 30);
 
 struct DemixOptions {
   int64_t motif_nb = 1;  // m: each pool size is raised to the m-th power
   int64_t min_leaf = 0;  // no minimum (paper/demo constants); NeuronMotif/ uses 50
   int64_t restarts = 3;
   int64_t ppm_bins = 50;           // B (paper/demo); NeuronMotif/ uses 20
-  int64_t max_features = 1 << 27;  // floats held at once: beyond, k-means fits on a subsample
+  // k-means is fitted on at most this many samples (drawn at random; mini-batch k-means, the
+  // original's choice, also fits on subsamples), then every sample goes to its nearest centre.
+  int64_t fit_samples = 10000;
+  int64_t max_features = 1 << 27;  // floats held at once for the fit
   uint64_t seed = 1;
 };
 

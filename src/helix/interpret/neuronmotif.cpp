@@ -1,6 +1,7 @@
 #include "helix/interpret/neuronmotif.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <numeric>
@@ -90,7 +91,13 @@ LayerResult run_layer(nn::ConvNet net, int64_t layer, std::vector<int64_t> neuro
     std::vector<std::vector<Leaf>> leaves;
     std::vector<double> quality;
     for (size_t i = 0; i < neurons.size(); ++i) {
+      const auto begin = std::chrono::steady_clock::now();
       leaves.push_back(demix(scorers[i], samples[i], demix_options));
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+      result.neurons[i].seconds += seconds;
+      spdlog::debug("layer {} neuron {}: demixed into {} leaves in {} s (motif_nb {})", layer + 1,
+                    neurons[i], leaves.back().size(), format_significant(seconds, 3), m);
       for (auto& leaf : leaves.back()) leaf.members.clear();
       NeuronResult probe;
       probe.leaves = leaves.back();

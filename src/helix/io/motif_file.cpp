@@ -55,13 +55,15 @@ std::vector<double> numbers(const std::string& text, const std::string& path, in
 }
 
 // Splits ">MA0004.1_MA0004.1.Arnt" (the transfac-derived JASPAR bundle) into id and name.
-void set_id_and_name(Motif& m, const std::string& header) {
+// `split_bundle_id`: JASPAR bundles write ">MA0004.1_MA0004.1.Arnt" for id MA0004.1 and name
+// Arnt. A MEME MOTIF line's first token is the id as is (MEME's tools print it whole).
+void set_id_and_name(Motif& m, const std::string& header, bool split_bundle_id) {
   std::istringstream in(header);
   in >> m.id;
   std::getline(in, m.name);
   m.name = trim(m.name);
   const auto underscore = m.id.find('_');
-  if (m.name.empty() && underscore != std::string::npos) {
+  if (split_bundle_id && m.name.empty() && underscore != std::string::npos) {
     const std::string base = m.id.substr(0, underscore);
     const std::string rest = m.id.substr(underscore + 1);
     if (rest.rfind(base + ".", 0) == 0) {
@@ -131,7 +133,7 @@ std::vector<Motif> read_jaspar(const std::vector<Line>& lines, const std::string
                        "expected a '>' motif header, found '" + header.text.substr(0, 40) + "'");
     }
     Motif m;
-    set_id_and_name(m, header.text.substr(1));
+    set_id_and_name(m, header.text.substr(1), /*split_bundle_id=*/true);
     if (m.id.empty()) throw InputError(path, header.number, "motif header without an id");
     std::vector<std::vector<double>> rows;
     bool bracketed = false;
@@ -182,7 +184,7 @@ std::vector<Motif> read_meme(const std::vector<Line>& lines, const std::string& 
       }
     } else if (line.text.rfind("MOTIF", 0) == 0) {
       Motif m;
-      set_id_and_name(m, trim(line.text.substr(5)));
+      set_id_and_name(m, trim(line.text.substr(5)), /*split_bundle_id=*/false);
       if (m.id.empty()) throw InputError(path, line.number, "MOTIF line without an id");
       motifs.push_back(std::move(m));
       in_motif = true;
