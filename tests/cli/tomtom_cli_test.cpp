@@ -5,6 +5,7 @@
 #include <random>
 #include <sstream>
 
+#include "../motif/random_motifs.hpp"
 #include "cli_helpers.hpp"
 #include "helix/io/motif_file.hpp"
 
@@ -14,28 +15,6 @@ namespace {
 const std::string kHeader =
     "Query_ID\tTarget_ID\tOptimal_offset\tp-value\tE-value\tq-value\tOverlap\tQuery_consensus\t"
     "Target_consensus\tOrientation";
-
-// 60 random motifs of 6..15 columns.
-std::vector<motif::Motif> random_motifs(uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::gamma_distribution<double> gamma(0.5, 1.0);
-  std::vector<motif::Motif> out;
-  for (int i = 0; i < 60; ++i) {
-    motif::Motif m;
-    m.id = "T" + std::to_string(i);
-    m.sites = 20;
-    const int length = 6 + static_cast<int>(rng() % 10);
-    for (int k = 0; k < length; ++k) {
-      std::array<double, 4> row{};
-      double sum = 0;
-      for (double& v : row) sum += (v = gamma(rng) + 1e-3);
-      for (double& v : row) v /= sum;
-      m.probabilities.push_back(row);
-    }
-    out.push_back(std::move(m));
-  }
-  return out;
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
@@ -47,7 +26,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 class TomtomCli : public ::testing::Test {
  protected:
   TomtomCli() {
-    const auto targets = random_motifs(1);
+    const auto targets = test::random_motifs(60, 1);
     io::write_meme((dir_ / "targets.meme").string(), targets);
     io::write_meme((dir_ / "queries.meme").string(), {targets[4], targets[9]});
   }
@@ -63,15 +42,15 @@ TEST_F(TomtomCli, WritesTheHeaderRowsAndTrailingComments) {
   ASSERT_GE(lines.size(), 5u) << r.out;
   EXPECT_EQ(lines[0], kHeader);
   // Each query's best match is itself, on its own strand, at offset 0.
-  EXPECT_EQ(lines[1].rfind("T4\tT4\t0\t", 0), 0u) << lines[1];
+  EXPECT_EQ(lines[1].rfind("R4\tR4\t0\t", 0), 0u) << lines[1];
   EXPECT_EQ(lines[1].back(), '+');
   size_t rows = 0;
   bool second_query = false;
   for (size_t i = 1; i < lines.size() && !lines[i].empty(); ++i, ++rows) {
     EXPECT_EQ(std::count(lines[i].begin(), lines[i].end(), '\t'), 9) << lines[i];
-    if (lines[i].rfind("T9\t", 0) == 0 && !second_query) {
+    if (lines[i].rfind("R9\t", 0) == 0 && !second_query) {
       second_query = true;
-      EXPECT_EQ(lines[i].rfind("T9\tT9\t0\t", 0), 0u) << lines[i];
+      EXPECT_EQ(lines[i].rfind("R9\tR9\t0\t", 0), 0u) << lines[i];
     }
   }
   EXPECT_TRUE(second_query);

@@ -60,6 +60,34 @@ std::vector<std::vector<uint8_t>> background_kmers(size_t count, std::mt19937_64
   return out;
 }
 
+// Trains the single neuron of the network's top layer (its pre-activation is the logit) with
+// binary cross-entropy and Adam; returns the final training loss.
+double train_top_neuron(nn::ConvNet& net, const at::Tensor& x, const at::Tensor& y, int epochs,
+                        int64_t batch_size, double lr, uint64_t seed) {
+  const int64_t n = x.size(0);
+  const int64_t top = net->num_layers() - 1;
+  torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(lr));
+  auto generator = at::detail::createCPUGenerator(seed);
+  net->train();
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    auto order = at::randperm(n, generator, at::kLong);
+    for (int64_t start = 0; start < n; start += batch_size) {
+      auto batch = order.slice(0, start, std::min(n, start + batch_size));
+      auto logit = net->preactivation(x.index_select(0, batch), top).view({-1});
+      auto loss =
+          torch::nn::functional::binary_cross_entropy_with_logits(logit, y.index_select(0, batch));
+      optimiser.zero_grad();
+      loss.backward();
+      optimiser.step();
+    }
+  }
+  net->eval();
+  torch::NoGradGuard no_grad;
+  return torch::nn::functional::binary_cross_entropy_with_logits(
+             net->preactivation(x, top).view({-1}), y)
+      .item<double>();
+}
+
 // One training run; `loss` receives the final training loss.
 nn::ConvNet train_demo1(const Matrix& truth0, const Matrix& truth1, uint64_t seed, double& loss) {
   std::mt19937_64 rng(11);
@@ -85,25 +113,7 @@ nn::ConvNet train_demo1(const Matrix& truth0, const Matrix& truth1, uint64_t see
   o.batch_norm = false;
   at::manual_seed(seed);
   nn::ConvNet net(o);
-  torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(0.01));
-  auto generator = at::detail::createCPUGenerator(seed);
-  for (int epoch = 0; epoch < 100; ++epoch) {
-    auto order = at::randperm(n, generator, at::kLong);
-    for (int64_t start = 0; start < n; start += 200) {
-      auto batch = order.slice(0, start, std::min(n, start + 200));
-      auto logit = net->preactivation(x.index_select(0, batch), 1).view({-1});
-      auto loss =
-          torch::nn::functional::binary_cross_entropy_with_logits(logit, y.index_select(0, batch));
-      optimiser.zero_grad();
-      loss.backward();
-      optimiser.step();
-    }
-  }
-  net->eval();
-  torch::NoGradGuard no_grad;
-  loss = torch::nn::functional::binary_cross_entropy_with_logits(
-             net->preactivation(x, 1).view({-1}), y)
-             .item<double>();
+  loss = train_top_neuron(net, x, y, 100, 200, 0.01, seed);
   return net;
 }
 
@@ -231,21 +241,7 @@ TEST(NeuronMotif, CtcfSpacingDemoGrammarIsCtcfGapCtcf) {
   o.padding = "valid";
   at::manual_seed(3);
   nn::ConvNet net(o);
-  torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(0.005));
-  auto generator = at::detail::createCPUGenerator(3);
-  for (int epoch = 0; epoch < 15; ++epoch) {
-    auto order = at::randperm(n, generator, at::kLong);
-    for (int64_t start = 0; start < n; start += 100) {
-      auto batch = order.slice(0, start, std::min(n, start + 100));
-      auto logit = net->preactivation(x.index_select(0, batch), 1).view({-1});
-      auto loss =
-          torch::nn::functional::binary_cross_entropy_with_logits(logit, y.index_select(0, batch));
-      optimiser.zero_grad();
-      loss.backward();
-      optimiser.step();
-    }
-  }
-  net->eval();
+  train_top_neuron(net, x, y, 15, 100, 0.005, 3);
   {
     torch::NoGradGuard no_grad;
     auto predicted = net->preactivation(x, 1).view({-1}) > 0;

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+#include <torch/csrc/autograd/grad_mode.h>
 
 #include <cmath>
 #include <numeric>
@@ -37,6 +38,42 @@ TEST(Sampler, EqualisationGivesEachOccupiedBinTheSameMass) {
   EXPECT_EQ(p[4], 0.0);
   const auto none = equalised_probabilities({-1.0, 0.0});
   EXPECT_EQ(std::accumulate(none.begin(), none.end(), 0.0), 0.0);
+}
+
+}  // namespace
+}  // namespace helix::interpret
+
+namespace helix::interpret {
+namespace {
+
+// A first-layer neuron is linear in the one-hot input, so its maximum is known exactly: the sum
+// over positions of the best base's weight, plus the bias. The genetic algorithm must get there.
+TEST(Sampler, GeneticAlgorithmReachesTheAnalyticMaximumOfAFirstLayerNeuron) {
+  at::manual_seed(4);
+  nn::ConvNetOptions o;
+  o.filters = {4};
+  o.kernels = {19};
+  o.pools = {1};
+  o.padding = "valid";
+  nn::ConvNet net(o);
+  {
+    torch::NoGradGuard no_grad;
+    net->train();
+    net->forward(at::randn({16, 4, 40}));
+    net->eval();
+  }
+  for (int64_t k = 0; k < 4; ++k) {
+    NeuronScorer scorer(net, 0, k, c10::kCPU);
+    const auto [weight, bias] = net->folded_conv(0);
+    const double best =
+        (std::get<0>(weight[k].max(0)).sum() + bias[k]).item<double>();  // best base per position
+    SamplerOptions options;
+    options.seed = 9 + uint64_t(k);
+    const auto result = sample_neuron(scorer, options, {});
+    EXPECT_EQ(result.method, "genetic");
+    EXPECT_GT(result.samples.size(), 1000);
+    EXPECT_NEAR(result.samples.max_activation(), best, 1e-3 * std::abs(best)) << "neuron " << k;
+  }
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "helix/io/motif_file.hpp"
 #include "helix/util/error.hpp"
+#include "random_motifs.hpp"
 
 namespace helix::motif {
 namespace {
@@ -24,28 +25,7 @@ const std::string kShared = std::string(HELIX_SOURCE_DIR) + "/../shared/data";
 const std::string kGolden = kShared + "/golden/tomtom";
 const std::string kJasparMeme = kGolden + "/JASPAR2022_CORE_vertebrates_nr.meme";
 
-// A deterministic database of 60 random motifs (lengths 6..20), about the smallest size for
-// which MEME's statistics are meant.
-std::vector<Motif> random_motifs(size_t count, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::gamma_distribution<double> gamma(0.5, 1.0);
-  std::vector<Motif> out;
-  for (size_t i = 0; i < count; ++i) {
-    Motif m;
-    m.id = "R" + std::to_string(i);
-    m.sites = 20;
-    const size_t length = 6 + rng() % 15;
-    for (size_t k = 0; k < length; ++k) {
-      Column row{};
-      double sum = 0;
-      for (double& v : row) sum += (v = gamma(rng) + 1e-3);
-      for (double& v : row) v /= sum;
-      m.probabilities.push_back(row);
-    }
-    out.push_back(std::move(m));
-  }
-  return out;
-}
+using test::random_motifs;
 
 Motif uniform_motif(size_t length) {
   Motif m;
