@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 HELIX := $(BUILD_DIR)/helix
 DATA_DIR ?= data
 
-.PHONY: all deps configure build test demo bench bench-gue fetch-data format clean
+.PHONY: all deps configure build test demo bench bench-gue bench-neuronmotif fetch-data format clean
 
 all: build
 
@@ -36,6 +36,11 @@ bench: build
 ENCODER ?= runs/chr20-tiny/encoder.safetensors
 bench-gue: build
 	@BUILD_DIR=$(BUILD_DIR) bash scripts/bench-gue.sh $(ENCODER)
+
+# NeuronMotif on CNNs trained on GUE TF tasks (TASKS="tf_0 tf_1"); writes
+# docs/benchmarks/neuronmotif.md. Skips without ../shared/data.
+bench-neuronmotif: build
+	@BUILD_DIR=$(BUILD_DIR) bash scripts/bench-neuronmotif.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

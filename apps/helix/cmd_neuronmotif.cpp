@@ -12,6 +12,7 @@
 #include "helix/motif/tomtom.hpp"
 #include "helix/nn/conv_net.hpp"
 #include "helix/nn/sequence_model.hpp"
+#include "helix/report/logo.hpp"
 #include "helix/report/neuronmotif_report.hpp"
 #include "helix/train/device.hpp"
 #include "helix/util/atomic_file.hpp"
@@ -65,9 +66,17 @@ void write_layer_outputs(const NeuronMotifArgs& a, const interpret::LayerResult&
     }
   }
   io::write_meme((dir / "motifs.meme").string(), leaves);
+  // One SVG logo per leaf, for papers and pages outside the report.
+  fs::create_directories(dir / "logos");
+  for (const auto& m : leaves) {
+    report::LogoOptions logo;
+    logo.title = m.id;
+    write_file_atomic(dir / "logos" / (m.id + ".svg"), report::logo_svg(m.probabilities, logo));
+  }
   const interpret::SegmentOptions segment_options;
   const auto segments = interpret::annotation_motifs(layer, segment_options);
   std::vector<motif::Motif> segment_motifs;
+  segment_motifs.reserve(segments.size());
   for (const auto& s : segments) segment_motifs.push_back(s.motif);
   io::write_meme((dir / "segments.meme").string(), segment_motifs);
 
@@ -176,6 +185,7 @@ int run_neuronmotif(const NeuronMotifArgs& a, const std::string& command) {
   interpret::layer_geometry(*net, layer);  // valid padding and layer range
   interpret::NeuronMotifOptions options;
   options.device = train::resolve_device(a.device);
+  net->to(options.device);
   options.max_motif_nb = a.max_motif_nb;
   if (a.motif_nb != "auto") {
     try {
@@ -242,7 +252,8 @@ Command add_neuronmotif_command(CLI::App& parent) {
       "layers' feature maps, and write per leaf an activation-weighted PPM, per neuron a motif\n"
       "dictionary and grammar, and with --motifs their best database matches (built-in Tomtom).\n"
       "Outputs in OUT/layer_<L>/: motifs.meme, segments.meme, matches.tsv, neurons.tsv,\n"
-      "dictionary.tsv, dictionary.meme, grammar.tsv, leaves.json, report.html, samples/.\n"
+      "dictionary.tsv, dictionary.meme, grammar.tsv, leaves.json, report.html, logos/ (one\n"
+      "SVG per leaf), samples/.\n"
       "Lower layers needed for seeding are run first (or reused from OUT); sampled neurons are\n"
       "kept in OUT/layer_<L>/samples, so an interrupted run resumes.");
   cli->add_option("--model", args->model,

@@ -169,7 +169,9 @@ NeuronGrammar neuron_grammar(const NeuronResult& neuron, const motif::TomtomData
     auto& list = segment_order[l];
     std::sort(list.begin(), list.end());
     std::vector<std::pair<int64_t, size_t>> kept_here;
-    for (const auto& [position, i] : list) {
+    for (const auto& entry : list) {
+      const int64_t position = entry.first;  // (a plain variable: lambdas capture it in C++17)
+      const size_t i = entry.second;
       const size_t motif_index = best[i]->target;
       const auto half = static_cast<int64_t>(out.dictionary[motif_index].motif.length()) / 2;
       auto clash = std::find_if(kept_here.begin(), kept_here.end(), [&](const auto& other) {

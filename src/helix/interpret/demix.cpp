@@ -132,6 +132,7 @@ void cluster(NeuronScorer& scorer, const SampleSet& samples, std::vector<int64_t
   };
   auto weights_of = [&](const std::vector<int64_t>& rows) {
     std::vector<float> w;
+    w.reserve(rows.size());
     for (const auto i : rows) w.push_back(samples.activation[size_t(i)]);
     return at::tensor(w, at::kFloat);
   };

@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <numeric>
 
+#include "helix/util/atomic_file.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
 
@@ -54,9 +56,22 @@ LayerResult run_layer(nn::ConvNet net, int64_t layer, std::vector<int64_t> neuro
     const auto path =
         (std::filesystem::path(dir) / "samples" / ("neuron_" + std::to_string(k) + ".bin"))
             .string();
+    // How the samples were made sits beside them (written first: the .bin marks a finished
+    // neuron), so a resumed run reports the original sampling.
+    const auto stats_path = path.substr(0, path.size() - 4) + ".json";
+    bool resumed = false;
     if (std::filesystem::exists(path)) {
       samples.push_back(load_samples(path));
-      neuron.method = samples.back().size() > 0 ? "resumed" : "dead";
+      resumed = true;
+      neuron.method = samples.back().size() > 0 ? "genetic" : "dead";
+      std::ifstream in(stats_path);
+      const auto stats = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+      if (stats.is_object()) {
+        neuron.method = stats.value("method", neuron.method);
+        neuron.generations = stats.value("generations", int64_t{0});
+        neuron.evaluated = stats.value("evaluated", int64_t{0});
+        neuron.seconds = stats.value("seconds", 0.0);
+      }
     } else {
       auto sampler_options = options.sampler;
       sampler_options.seed = options.sampler.seed * 1000003 + uint64_t(layer) * 7919 + uint64_t(k);
@@ -65,13 +80,19 @@ LayerResult run_layer(nn::ConvNet net, int64_t layer, std::vector<int64_t> neuro
       neuron.generations = sampled.generations;
       neuron.evaluated = sampled.evaluated;
       neuron.seconds = sampled.seconds;
+      write_file_atomic(stats_path, nlohmann::json{{"method", sampled.method},
+                                                   {"generations", sampled.generations},
+                                                   {"evaluated", sampled.evaluated},
+                                                   {"seconds", sampled.seconds}}
+                                            .dump() +
+                                        "\n");
       save_samples(path, sampled.samples);
       samples.push_back(std::move(sampled.samples));
     }
     neuron.samples = samples.back().size();
     neuron.max_activation = samples.back().max_activation();
-    spdlog::info("layer {} neuron {}: {} samples ({}{}), max activation {}", layer + 1, k,
-                 neuron.samples, neuron.method,
+    spdlog::info("layer {} neuron {}: {} samples ({}{}{}), max activation {}", layer + 1, k,
+                 neuron.samples, neuron.method, resumed ? ", resumed" : "",
                  neuron.generations > 0 ? ", " + std::to_string(neuron.generations) + " generations"
                                         : std::string(),
                  format_significant(neuron.max_activation));

@@ -27,7 +27,7 @@ struct NeuronMotifOptions {
 
 struct NeuronResult {
   int64_t neuron = 0;
-  std::string method;  // exhaustive, genetic or dead
+  std::string method;  // exhaustive, genetic or dead (as sampled, also when resumed)
   int64_t generations = 0;
   int64_t evaluated = 0;
   int64_t samples = 0;
