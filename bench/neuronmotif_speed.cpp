@@ -3,7 +3,8 @@
 // statistics from random sequences: per layer, the time per neuron to sample (genetic
 // algorithm, at most 60 generations) and demix, and the sequences scored per second (a gradient
 // pass counts as one scoring). Layer L is seeded with the leaves of layer L - 1 as in a real run.
-// Argument: neurons per layer (default 2). One JSON line per layer.
+// Argument: neurons per layer, comma-separated (default 2,2,1: a layer-3 neuron takes minutes).
+// One JSON line per layer.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/grad_mode.h>
@@ -13,6 +14,9 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "helix/interpret/neuronmotif.hpp"
 #include "helix/nn/sequence_model.hpp"
@@ -23,7 +27,12 @@ int main(int argc, char** argv) {
   helix::reexec_with_native_blas_kernels(argv);
   helix::install_caching_cpu_allocator();
   helix::set_compute_threads(0);
-  const int64_t per_layer = argc > 1 ? std::atoll(argv[1]) : 2;
+  std::vector<int64_t> counts;
+  {
+    std::stringstream list(argc > 1 ? argv[1] : "2,2,1");
+    for (std::string item; std::getline(list, item, ',');)
+      counts.push_back(std::atoll(item.c_str()));
+  }
   const auto description = helix::nn::read_model_description(std::string(HELIX_SOURCE_DIR) +
                                                              "/configs/basset-like.yaml");
   at::manual_seed(0);
@@ -43,7 +52,8 @@ int main(int argc, char** argv) {
   options.sampler.max_generations = 60;
   options.motif_nb = 1;
   std::vector<helix::interpret::SeedMotif> seeds;
-  for (int64_t layer = 0; layer < net->num_layers(); ++layer) {
+  for (int64_t layer = 0; layer < net->num_layers() && layer < int64_t(counts.size()); ++layer) {
+    const int64_t per_layer = counts[size_t(layer)];
     std::vector<int64_t> neurons;
     for (int64_t k = 0; k < per_layer; ++k) neurons.push_back(k);
     const auto begin = std::chrono::steady_clock::now();
@@ -57,7 +67,7 @@ int main(int argc, char** argv) {
       evaluated += n.evaluated;
       generations += n.generations;
       samples += n.samples;
-      sampling += n.seconds;
+      sampling += n.sampling_seconds;
       leaves += static_cast<int64_t>(n.leaves.size());
     }
     std::cout << nlohmann::json{{"bench", "neuronmotif"},

@@ -61,8 +61,12 @@ mkdir -p "$LOGO_DIR"
   echo "layer interpreted by \`helix neuronmotif\` (default settings; layers seeded by the layer"
   echo "below); leaf segments and dictionary motifs matched to the 838 JASPAR 2022 CORE vertebrate"
   echo "matrices by the built-in Tomtom (Pearson, min overlap 5). A neuron *matches* when one of"
-  echo "its leaf segments has a JASPAR hit at q < 0.05 (the authors' per-neuron count); the"
-  echo "stricter dictionary-level count needs a dictionary motif of the neuron to match."
+  echo "its leaf segments (annotation segments: at least 9 bp) has a JASPAR hit at q < 0.05, the"
+  echo "authors' per-neuron count. The dictionary-level count needs one of the neuron's dictionary"
+  echo "motifs (grouped dictionary segments, at least 4 bp) to be named by a JASPAR hit at"
+  echo "q < 0.05; being built from other segments, it can be higher or lower. Deep-layer PPMs are"
+  echo "long, which makes some hit likelier (see the method spec); the first layer's 11-bp"
+  echo "activation-weighted PPMs are diffuse (about 0.5 bit per position), so few reach q < 0.05."
   echo "Machine: $(nproc) CPU cores, no GPU."
   for task in $TASKS; do
     out=$OUT_DIR/$task
@@ -73,7 +77,7 @@ mkdir -p "$LOGO_DIR"
     jq -r '"Test AUROC \(.test.auroc * 1000 | round / 1000), MCC \(.test.mcc * 1000 | round / 1000) (dev AUROC \(.dev.auroc * 1000 | round / 1000))."' "$out/cnn/metrics.json"
     [[ -f $out/nm/seconds ]] && echo "NeuronMotif wall time, all layers: $(cat "$out/nm/seconds") s."
     echo
-    echo "| layer | RF (bp) | neurons | leaves | neurons matching JASPAR (q < 0.05) | with a matching dictionary motif | s per neuron | sequences scored per s | top factors (neurons) |"
+    echo "| layer | RF (bp) | neurons | leaves | neurons matching JASPAR (q < 0.05) | with a matching dictionary motif | s per neuron (sampling + demixing) | sequences scored per s (same time) | top factors (neurons) |"
     echo "|---|---|---|---|---|---|---|---|---|"
     for ((l = 1; l <= layers; ++l)); do
       dir=$out/nm/layer_$l
@@ -82,14 +86,16 @@ mkdir -p "$LOGO_DIR"
       awk -F'\t' -v l="$l" -v rf="$rf" -v dict="$dir/dictionary.tsv" '
         BEGIN { while ((getline line < dict) > 0) { split(line, f, "\t")
                   if (f[1] != "neuron" && f[8] != "" && f[8] + 0 < 0.05) dm[f[1]] = 1 } }
-        NR > 1 { n++; leaves += $7; s += $12; ev += $4
+        NR == 1 { for (i = 1; i <= NF; ++i) col[$i] = i }
+        NR > 1 { n++; leaves += $7; s += $col["seconds"]; ev += $4
                  if ($11 != "" && $11 + 0 < 0.05) { m++; top[$10]++ } }
         END { for (k in dm) d++
               line = ""; for (i = 0; i < 6; ++i) { best = ""; bc = 0
                 for (k in top) if (top[k] > bc) { bc = top[k]; best = k }
                 if (best == "") break; line = line (line == "" ? "" : ", ") best " (" bc ")"; delete top[best] }
               printf "| %d | %s | %d | %d | %d (%.0f %%) | %d (%.0f %%) | %.2f | %.0f | %s |\n",
-                l, rf, n, leaves, m, 100 * m / n, d, 100 * d / n, s / n, (s > 0 ? ev / s : 0), line }' \
+                l, rf, n, leaves, m, 100 * m / n, d, 100 * d / n, s / n,
+                (s > 0 ? ev / s : 0), line }' \
         "$dir/neurons.tsv"
     done
     echo

@@ -106,8 +106,9 @@ void write_layer_outputs(const NeuronMotifArgs& a, const interpret::LayerResult&
   std::ostringstream dictionary_tsv, grammar_tsv, neurons_tsv;
   dictionary_tsv << "neuron\tmotif\tmotif_id\tleaves\tsegments\tmatch_id\tmatch_name\tq_value\n";
   grammar_tsv << "neuron\tmotifs\tgaps\tleaves\ttree\n";
-  neurons_tsv << "neuron\tmethod\tgenerations\tevaluated\tsamples\tmax_activation\tleaves\t"
-                 "best_c_over_m\tbest_match_id\tbest_match_name\tbest_match_q\tseconds\n";
+  neurons_tsv
+      << "neuron\tmethod\tgenerations\tevaluated\tsamples\tmax_activation\tleaves\t"
+         "best_c_over_m\tbest_match_id\tbest_match_name\tbest_match_q\tsampling_seconds\tseconds\n";
   std::vector<motif::Motif> dictionary_motifs;
   const interpret::GrammarOptions grammar_options;
   for (size_t i = 0; i < layer.neurons.size(); ++i) {
@@ -139,6 +140,7 @@ void write_layer_outputs(const NeuronMotifArgs& a, const interpret::LayerResult&
                 << tsv_number(neuron.best_quality()) << '\t' << (best ? best->target_id : "")
                 << '\t' << (best ? best->target_name : "") << '\t'
                 << (best ? tsv_number(best->q_value) : "") << '\t'
+                << format_significant(neuron.sampling_seconds, 3) << '\t'
                 << format_significant(neuron.seconds, 3) << '\n';
   }
   write_file_atomic(dir / "neurons.tsv", neurons_tsv.str());

@@ -110,8 +110,8 @@ void cluster(NeuronScorer& scorer, const SampleSet& samples, std::vector<int64_t
   const int64_t d = probe.size(1);
   std::vector<int64_t> fit = members;
   std::mt19937_64 rng(o.seed + uint64_t(n) * 31 + uint64_t(lower));
-  const int64_t capacity = std::max<int64_t>(
-      k * 20, std::min(o.fit_samples, o.max_features / std::max<int64_t>(1, d)));
+  const int64_t capacity =
+      std::max<int64_t>(k * 20, std::min(o.fit_samples, o.max_features / std::max<int64_t>(1, d)));
   if (n > capacity) {
     std::shuffle(fit.begin(), fit.end(), rng);
     fit.resize(size_t(capacity));
@@ -145,9 +145,12 @@ void cluster(NeuronScorer& scorer, const SampleSet& samples, std::vector<int64_t
                   weights_of(fit).to(x.device()).unsqueeze(1);
     auto centres = at::matmul(onehot.t(), x) / onehot.sum(0).clamp_min(1e-12).unsqueeze(1);
     std::vector<at::Tensor> parts;
-    for (size_t start = 0; start < members.size(); start += 16384) {
+    // In chunks that keep the feature maps (d floats a row) to a quarter of max_features.
+    const auto chunk = static_cast<size_t>(
+        std::clamp<int64_t>(o.max_features / (4 * std::max<int64_t>(1, d)), 256, 16384));
+    for (size_t start = 0; start < members.size(); start += chunk) {
       std::vector<int64_t> rows(members.begin() + int64_t(start),
-                                members.begin() + int64_t(std::min(members.size(), start + 16384)));
+                                members.begin() + int64_t(std::min(members.size(), start + chunk)));
       parts.push_back(nearest_centre(features_of(rows), centres).cpu());
     }
     labels = at::cat(parts, 0);

@@ -25,11 +25,11 @@ struct DemixOptions {
   int64_t motif_nb = 1;  // m: each pool size is raised to the m-th power
   int64_t min_leaf = 0;  // no minimum (paper/demo constants); NeuronMotif/ uses 50
   int64_t restarts = 3;
-  int64_t ppm_bins = 50;           // B (paper/demo); NeuronMotif/ uses 20
+  int64_t ppm_bins = 50;  // B (paper/demo); NeuronMotif/ uses 20
   // k-means is fitted on at most this many samples (drawn at random; mini-batch k-means, the
   // original's choice, also fits on subsamples), then every sample goes to its nearest centre.
   int64_t fit_samples = 10000;
-  int64_t max_features = 1 << 27;  // floats held at once for the fit
+  int64_t max_features = 1 << 26;  // floats of feature maps held at once (256 MB)
   uint64_t seed = 1;
 };
 

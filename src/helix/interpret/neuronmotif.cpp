@@ -70,7 +70,8 @@ LayerResult run_layer(nn::ConvNet net, int64_t layer, std::vector<int64_t> neuro
         neuron.method = stats.value("method", neuron.method);
         neuron.generations = stats.value("generations", int64_t{0});
         neuron.evaluated = stats.value("evaluated", int64_t{0});
-        neuron.seconds = stats.value("seconds", 0.0);
+        neuron.sampling_seconds = stats.value("seconds", 0.0);
+        neuron.seconds = neuron.sampling_seconds;
       }
     } else {
       auto sampler_options = options.sampler;
@@ -79,6 +80,7 @@ LayerResult run_layer(nn::ConvNet net, int64_t layer, std::vector<int64_t> neuro
       neuron.method = sampled.method;
       neuron.generations = sampled.generations;
       neuron.evaluated = sampled.evaluated;
+      neuron.sampling_seconds = sampled.seconds;
       neuron.seconds = sampled.seconds;
       write_file_atomic(stats_path, nlohmann::json{{"method", sampled.method},
                                                    {"generations", sampled.generations},
@@ -167,6 +169,7 @@ nlohmann::json bundle_json(const LayerResult& result, bool complete) {
                        {"evaluated", neuron.evaluated},
                        {"samples", neuron.samples},
                        {"max_activation", neuron.max_activation},
+                       {"sampling_seconds", neuron.sampling_seconds},
                        {"seconds", neuron.seconds},
                        {"leaves", leaves}});
   }
@@ -197,6 +200,7 @@ LayerResult layer_from_bundle(const nlohmann::json& bundle, const std::string& p
       neuron.evaluated = n.value("evaluated", int64_t{0});
       neuron.samples = n.at("samples").get<int64_t>();
       neuron.max_activation = n.at("max_activation").get<double>();
+      neuron.sampling_seconds = n.value("sampling_seconds", 0.0);
       neuron.seconds = n.value("seconds", 0.0);
       for (const auto& l : n.at("leaves")) {
         Leaf leaf;

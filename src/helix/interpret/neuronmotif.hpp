@@ -32,6 +32,7 @@ struct NeuronResult {
   int64_t evaluated = 0;
   int64_t samples = 0;
   double max_activation = 0;
+  double sampling_seconds = 0;  // sampling (as first done, also when resumed)
   double seconds = 0;           // sampling + demixing
   std::vector<Leaf> leaves;     // members cleared once the PPMs are built
   double best_quality() const;  // r: max C/M over the leaves (0 without leaves)
