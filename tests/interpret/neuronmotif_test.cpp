@@ -170,6 +170,14 @@ TEST(NeuronMotif, ShiftedZeb1DemoRecoversBothPlantedMatrices) {
   EXPECT_LT(std::max(matrix_correlation(mixed, truth0), matrix_correlation(mixed, truth1)),
             std::max(straight, crossed));
   for (const auto& leaf : neuron.leaves) EXPECT_GT(leaf.quality(), 0.5);
+  std::cerr << "ZEB1 demo: " << neuron.samples << " positive 8-mers of 65536; leaves "
+            << consensus_string(a) << " (n " << neuron.leaves[0].n << ", C/M "
+            << neuron.leaves[0].quality() << ") and " << consensus_string(b) << " (n "
+            << neuron.leaves[1].n << ", C/M " << neuron.leaves[1].quality()
+            << "); r with the planted windows " << std::max(straight, crossed)
+            << " (worse of the two); undemixed r "
+            << std::max(matrix_correlation(mixed, truth0), matrix_correlation(mixed, truth1))
+            << "\n";
 }
 
 // 82-bp windows of real sequence (GUE tf_0), A/C/G/T only.
