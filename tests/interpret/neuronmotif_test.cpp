@@ -38,25 +38,25 @@ std::vector<uint8_t> draw(const Matrix& ppm, std::mt19937_64& rng) {
   return out;
 }
 
-// 8-mers of real sequence (GUE human promoter-proximal TF-binding windows), A/C/G/T only.
-std::vector<std::vector<uint8_t>> background_kmers(size_t count, std::mt19937_64& rng) {
+// Windows of `length` bases of real sequence (GUE tf_0 training sequences: human
+// TF-binding-site windows), starting every `step` bases of each sequence, A/C/G/T only.
+std::vector<std::vector<uint8_t>> real_windows(size_t length, size_t step, size_t count) {
   std::ifstream in(kShared + "/gue/tf_0/train.csv");
   std::string line;
   std::getline(in, line);  // header
   std::vector<std::vector<uint8_t>> out;
   while (out.size() < count && std::getline(in, line)) {
     const auto sequence = line.substr(0, line.find(','));
-    for (size_t start = 0; start + 8 <= sequence.size() && out.size() < count; start += 13) {
-      std::vector<uint8_t> kmer;
-      for (size_t p = start; p < start + 8; ++p) {
+    for (size_t start = 0; start + length <= sequence.size() && out.size() < count; start += step) {
+      std::vector<uint8_t> window;
+      for (size_t p = start; p < start + length; ++p) {
         const auto b = std::string("ACGT").find(sequence[p]);
         if (b == std::string::npos) break;
-        kmer.push_back(uint8_t(b));
+        window.push_back(uint8_t(b));
       }
-      if (kmer.size() == 8) out.push_back(kmer);
+      if (window.size() == length) out.push_back(window);
     }
   }
-  std::shuffle(out.begin(), out.end(), rng);
   return out;
 }
 
@@ -98,7 +98,9 @@ nn::ConvNet train_demo1(const Matrix& truth0, const Matrix& truth1, uint64_t see
     bases.insert(bases.end(), kmer.begin(), kmer.end());
     labels.push_back(1);
   }
-  for (const auto& kmer : background_kmers(10000, rng)) {
+  auto background = real_windows(8, 13, 10000);
+  std::shuffle(background.begin(), background.end(), rng);
+  for (const auto& kmer : background) {
     bases.insert(bases.end(), kmer.begin(), kmer.end());
     labels.push_back(0);
   }
@@ -180,24 +182,6 @@ TEST(NeuronMotif, ShiftedZeb1DemoRecoversBothPlantedMatrices) {
             << "\n";
 }
 
-// 82-bp windows of real sequence (GUE tf_0), A/C/G/T only.
-std::vector<std::vector<uint8_t>> background_windows(size_t count) {
-  std::ifstream in(kShared + "/gue/tf_0/train.csv");
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::vector<uint8_t>> out;
-  while (out.size() < count && std::getline(in, line)) {
-    std::vector<uint8_t> w;
-    for (size_t p = 0; p < 82 && p < line.size(); ++p) {
-      const auto b = std::string("ACGT").find(line[p]);
-      if (b == std::string::npos) break;
-      w.push_back(uint8_t(b));
-    }
-    if (w.size() == 82) out.push_back(w);
-  }
-  return out;
-}
-
 // The CTCF spacing-grammar demo (§8 demo2): positives carry one CTCF starting in [0, 16) and a
 // second in [44, 60) (gaps 10..40 bp after the first's 19 columns); negatives carry one in
 // [0, 16) or [46, 62) and the other in [17, 45) (closer or overlapping). A two-layer network
@@ -215,7 +199,7 @@ TEST(NeuronMotif, CtcfSpacingDemoGrammarIsCtcfGapCtcf) {
   }
   ASSERT_EQ(ctcf.length(), 19u);
   std::mt19937_64 rng(21);
-  auto windows = background_windows(6000);
+  auto windows = real_windows(82, 1000, 6000);  // one per sequence
   ASSERT_EQ(windows.size(), 6000u);
   auto plant = [&](std::vector<uint8_t>& w, int64_t start) {
     const auto site = draw(ctcf.probabilities, rng);
