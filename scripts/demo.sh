@@ -81,7 +81,7 @@ echo "== NeuronMotif: a CNN trained to find CTCF sites planted in chr20, explain
 "$helix" finetune --encoder none --model configs/cnn-neuronmotif-demo.yaml --force \
   --train "$nm/train.csv" --dev "$nm/dev.csv" --out "$nm/cnn" finetune.epochs=6 finetune.lr=3e-3
 "$helix" neuronmotif --model "$nm/cnn/model.safetensors" --layer 1 --motifs "$jaspar" \
-  --out "$nm" --max-generations 40
+  --out "$nm" --max-generations 40 --force
 echo
 echo "== done. First-layer neurons of the CNN and their best JASPAR match (q-value):"
 awk -F'\t' 'NR > 1 { printf "   neuron %-3s %-10s %s\n", $1, ($10 == "" ? "-" : $10), $11 }' \

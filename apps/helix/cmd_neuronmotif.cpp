@@ -1,5 +1,6 @@
 // helix neuronmotif: what the neurons of a trained CNN respond to, as motifs and grammar
 // (NeuronMotif, Wei et al. PNAS 2023), matched to a motif database by the built-in Tomtom.
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -41,6 +42,7 @@ struct NeuronMotifArgs {
   std::string dist = "pearson";
   std::string device = "cpu";
   int threads = 0;
+  bool force = false;
 };
 
 fs::path layer_dir(const NeuronMotifArgs& a, int64_t layer) {
@@ -172,6 +174,50 @@ std::optional<interpret::LayerResult> finished_layer(const NeuronMotifArgs& a, i
   return interpret::layer_from_bundle(bundle, path.string());
 }
 
+// FNV-1a of the model file: identifies the network whose samples OUT holds.
+std::string file_fingerprint(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  uint64_t hash = 1469598103934665603ULL;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof(buffer)) || in.gcount() > 0) {
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      hash = (hash ^ static_cast<unsigned char>(buffer[i])) * 1099511628211ULL;
+    }
+  }
+  char text[17];
+  std::snprintf(text, sizeof(text), "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+// Samples and bundles in OUT are only valid for the model and sampling settings that made them:
+// OUT/neuronmotif.json records those, and another model or setting is refused (or, with
+// --force, OUT's previous results are removed).
+void check_output_directory(const NeuronMotifArgs& a) {
+  const nlohmann::json identity = {
+      {"model", file_fingerprint(a.model)}, {"seed", a.seed},
+      {"constants", a.constants},           {"no_seed", a.no_seed},
+      {"population", a.population},         {"max_generations", a.max_generations},
+      {"max_samples", a.max_samples}};
+  const auto path = fs::path(a.out) / "neuronmotif.json";
+  if (fs::exists(path)) {
+    std::ifstream in(path);
+    const auto previous = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (previous != identity) {
+      if (!a.force) {
+        throw UsageError(a.out +
+                         " holds NeuronMotif results of another model or other sampling "
+                         "settings (see its neuronmotif.json); use another --out, or --force to "
+                         "replace them");
+      }
+      for (const auto& entry : fs::directory_iterator(a.out)) {
+        if (entry.path().filename().string().rfind("layer_", 0) == 0) fs::remove_all(entry.path());
+      }
+    }
+  }
+  fs::create_directories(a.out);
+  write_file_atomic(path, identity.dump(1) + "\n");
+}
+
 int run_neuronmotif(const NeuronMotifArgs& a, const std::string& command) {
   apply_threads(a.threads);
   auto loaded = nn::load_sequence_model(a.model);
@@ -185,6 +231,7 @@ int run_neuronmotif(const NeuronMotifArgs& a, const std::string& command) {
   nn::ConvNet net(conv);
   const int64_t layer = a.layer - 1;
   interpret::layer_geometry(*net, layer);  // valid padding and layer range
+  check_output_directory(a);
   interpret::NeuronMotifOptions options;
   options.device = train::resolve_device(a.device);
   net->to(options.device);
@@ -257,7 +304,8 @@ Command add_neuronmotif_command(CLI::App& parent) {
       "dictionary.tsv, dictionary.meme, grammar.tsv, leaves.json, report.html, logos/ (one\n"
       "SVG per leaf), samples/.\n"
       "Lower layers needed for seeding are run first (or reused from OUT); sampled neurons are\n"
-      "kept in OUT/layer_<L>/samples, so an interrupted run resumes.");
+      "kept in OUT/layer_<L>/samples, so an interrupted run resumes. OUT/neuronmotif.json\n"
+      "records the model and sampling settings; OUT is refused for another (see --force).");
   cli->add_option("--model", args->model,
                   "model.safetensors of a conv_net with valid padding (helix finetune --encoder "
                   "none --model CONFIG)")
@@ -302,6 +350,9 @@ Command add_neuronmotif_command(CLI::App& parent) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cli->add_option("--seed", args->seed, "Random seed")->capture_default_str();
+  cli->add_flag("--force", args->force,
+                "Replace results in --out made from another model or other sampling settings "
+                "(otherwise refused)");
   cli->add_option("--device", args->device, "cpu, cuda or cuda:N")->capture_default_str();
   cli->add_option("--threads", args->threads, "CPU threads (0: all cores)")->capture_default_str();
   return {cli, [args, cli] {
