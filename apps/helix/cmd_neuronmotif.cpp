@@ -19,6 +19,7 @@
 #include "helix/util/atomic_file.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
+#include "shared_args.hpp"
 
 namespace helix::app {
 namespace {
@@ -92,15 +93,15 @@ void write_layer_outputs(const NeuronMotifArgs& a, const interpret::LayerResult&
     write_file_atomic(
         dir / "matches.tsv",
         motif::format_tomtom_tsv(segment_motifs, *database, matches, HELIX_VERSION, command));
+    // Per leaf, the best hit of any of its segments.
+    const auto segment_hits = interpret::best_hits(matches, segments.size(), *database, 1.0);
     std::map<int64_t, size_t> index_of;
     for (size_t i = 0; i < layer.neurons.size(); ++i) index_of[layer.neurons[i].neuron] = i;
-    for (const auto& m : matches) {
-      const auto& s = segments[m.query];
-      auto& best = leaf_hits[index_of[s.neuron]][s.leaf];
-      if (best && best->p_value <= m.p_value) continue;
-      const auto& t = database->target(m.target);
-      best = interpret::DatabaseHit{t.id,      t.name,   m.p_value,           m.q_value,
-                                    m.e_value, m.offset, m.reverse_complement};
+    for (size_t j = 0; j < segments.size(); ++j) {
+      auto& best = leaf_hits[index_of[segments[j].neuron]][segments[j].leaf];
+      if (segment_hits[j] && (!best || segment_hits[j]->p_value < best->p_value)) {
+        best = segment_hits[j];
+      }
     }
   }
   // Dictionary and grammar per neuron.
@@ -139,8 +140,8 @@ void write_layer_outputs(const NeuronMotifArgs& a, const interpret::LayerResult&
     neurons_tsv << neuron.neuron << '\t' << neuron.method << '\t' << neuron.generations << '\t'
                 << neuron.evaluated << '\t' << neuron.samples << '\t'
                 << tsv_number(neuron.max_activation) << '\t' << neuron.leaves.size() << '\t'
-                << tsv_number(neuron.best_quality()) << '\t' << (best ? best->target_id : "")
-                << '\t' << (best ? best->target_name : "") << '\t'
+                << tsv_number(interpret::best_quality(neuron.leaves)) << '\t'
+                << (best ? best->target_id : "") << '\t' << (best ? best->target_name : "") << '\t'
                 << (best ? tsv_number(best->q_value) : "") << '\t'
                 << format_significant(neuron.sampling_seconds, 3) << '\t'
                 << format_significant(neuron.seconds, 3) << '\n';
@@ -355,15 +356,7 @@ Command add_neuronmotif_command(CLI::App& parent) {
                 "(otherwise refused)");
   cli->add_option("--device", args->device, "cpu, cuda or cuda:N")->capture_default_str();
   cli->add_option("--threads", args->threads, "CPU threads (0: all cores)")->capture_default_str();
-  return {cli, [args, cli] {
-            std::string command = "helix neuronmotif";
-            for (const auto* option : cli->get_options()) {
-              if (option->count() == 0 || option->get_name() == "--help") continue;
-              command += " " + option->get_name();
-              for (const auto& value : option->results()) command += " " + value;
-            }
-            return run_neuronmotif(*args, command);
-          }};
+  return {cli, [args, cli] { return run_neuronmotif(*args, resolved_command_line(*cli)); }};
 }
 
 }  // namespace helix::app

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <iostream>
 #include <set>
-#include <sstream>
 #include <utility>
 
 #include "commands.hpp"
@@ -12,6 +11,7 @@
 #include "helix/util/atomic_file.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
+#include "shared_args.hpp"
 
 namespace helix::app {
 
@@ -52,21 +52,7 @@ std::vector<motif::Motif> read_unique_motifs(const std::string& path) {
   return kept;
 }
 
-// The command line as the parsed options (for the comment at the end of the output).
-std::string command_line(const TomtomArgs& a) {
-  std::ostringstream out;
-  out << "helix tomtom --query " << a.query;
-  for (const auto& t : a.targets) out << " --target " << t;
-  out << " --out " << a.out << " --dist " << a.dist << " --min-overlap " << a.min_overlap
-      << " --thresh " << a.thresh << " --motif-pseudo " << a.motif_pseudo;
-  if (a.evalue) out << " --evalue";
-  if (a.norc) out << " --norc";
-  if (a.no_ssc) out << " --no-ssc";
-  if (a.incomplete_scores) out << " --incomplete-scores";
-  return out.str();
-}
-
-int run_tomtom(const TomtomArgs& a) {
+int run_tomtom(const TomtomArgs& a, const std::string& command) {
   motif::TomtomOptions options;
   options.distance = motif::parse_tomtom_distance(a.dist);
   options.min_overlap = a.min_overlap;
@@ -102,7 +88,7 @@ int run_tomtom(const TomtomArgs& a) {
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
                matches.size());
   const std::string text =
-      motif::format_tomtom_tsv(queries, database, matches, HELIX_VERSION, command_line(a));
+      motif::format_tomtom_tsv(queries, database, matches, HELIX_VERSION, command);
   if (a.out == "-") {
     std::cout << text << std::flush;
   } else {
@@ -164,7 +150,7 @@ Command add_tomtom_command(CLI::App& parent) {
   cli->add_option("--threads", args->threads,
                   "Worker threads over the queries (default: one per core)")
       ->check(CLI::NonNegativeNumber);
-  return {cli, [args] { return run_tomtom(*args); }};
+  return {cli, [args, cli] { return run_tomtom(*args, resolved_command_line(*cli)); }};
 }
 
 }  // namespace helix::app

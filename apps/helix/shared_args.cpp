@@ -93,4 +93,21 @@ SequenceInput read_sequence_input(const SequenceInputArgs& args) {
   return out;
 }
 
+std::string resolved_command_line(const CLI::App& command) {
+  std::string out = "helix " + command.get_name();
+  for (const auto* option : command.get_options()) {
+    if (option->get_name() == "--help") continue;
+    if (option->count() > 0) {
+      if (option->get_type_size() == 0) {  // a flag
+        out += " " + option->get_name();
+        continue;
+      }
+      for (const auto& value : option->results()) out += " " + option->get_name() + " " + value;
+    } else if (option->get_type_size() != 0 && !option->get_default_str().empty()) {
+      out += " " + option->get_name() + " " + option->get_default_str();
+    }
+  }
+  return out;
+}
+
 }  // namespace helix::app

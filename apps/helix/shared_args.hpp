@@ -37,6 +37,10 @@ Splits read_splits(const LabeledArgs& args, const std::string& train, const std:
 void check_run_directory(const std::string& dir, const std::vector<std::string>& run_files,
                          bool resume, bool force);
 
+// The command as it ran, for provenance lines in outputs: "helix <name>", then every option that
+// was given (each value after its own option name) or has a default, and every flag given.
+std::string resolved_command_line(const CLI::App& command);
+
 struct SequenceInputArgs {
   std::string input;
   std::string column = "sequence";

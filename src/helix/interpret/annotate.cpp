@@ -44,12 +44,12 @@ std::vector<LeafSegment> annotation_motifs(const LayerResult& layer, const Segme
   return out;
 }
 
-std::vector<std::optional<DatabaseHit>> best_hits(const std::vector<motif::Motif>& queries,
+std::vector<std::optional<DatabaseHit>> best_hits(const std::vector<motif::TomtomMatch>& matches,
+                                                  size_t queries,
                                                   const motif::TomtomDatabase& database,
                                                   double max_q) {
-  std::vector<std::optional<DatabaseHit>> out(queries.size());
-  if (queries.empty() || database.size() == 0) return out;
-  for (const auto& m : motif::compare_motifs(queries, database)) {
+  std::vector<std::optional<DatabaseHit>> out(queries);
+  for (const auto& m : matches) {
     if (m.q_value > max_q) continue;
     auto& best = out[m.query];
     if (best && best->p_value <= m.p_value) continue;
@@ -58,6 +58,14 @@ std::vector<std::optional<DatabaseHit>> best_hits(const std::vector<motif::Motif
                        m.e_value, m.offset,    m.reverse_complement};
   }
   return out;
+}
+
+std::vector<std::optional<DatabaseHit>> best_hits(const std::vector<motif::Motif>& queries,
+                                                  const motif::TomtomDatabase& database,
+                                                  double max_q) {
+  if (queries.empty() || database.size() == 0)
+    return std::vector<std::optional<DatabaseHit>>(queries.size());
+  return best_hits(motif::compare_motifs(queries, database), queries.size(), database, max_q);
 }
 
 NeuronGrammar neuron_grammar(const NeuronResult& neuron, const motif::TomtomDatabase* database,

@@ -36,7 +36,13 @@ struct DatabaseHit {
   bool reverse_complement = false;
 };
 
-// The best hit (smallest p-value) of each query at q <= max_q, or nothing.
+// The best hit (smallest p-value) of each of `queries` queries among `matches` at q <= max_q,
+// or nothing.
+std::vector<std::optional<DatabaseHit>> best_hits(const std::vector<motif::TomtomMatch>& matches,
+                                                  size_t queries,
+                                                  const motif::TomtomDatabase& database,
+                                                  double max_q);
+// The same after comparing the queries with the database.
 std::vector<std::optional<DatabaseHit>> best_hits(const std::vector<motif::Motif>& queries,
                                                   const motif::TomtomDatabase& database,
                                                   double max_q);

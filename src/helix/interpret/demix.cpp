@@ -225,6 +225,12 @@ double student_t_two_sided_p(double t, double dof) {
   return 1 - std::exp(log_front) * continued_fraction(b, a, 1 - x) / b;
 }
 
+double best_quality(const std::vector<Leaf>& leaves) {
+  double r = 0;
+  for (const auto& leaf : leaves) r = std::max(r, leaf.quality());
+  return r;
+}
+
 bool accept_motif_nb(const std::vector<double>& r) {
   if (r.empty()) return true;
   const double n = double(r.size());

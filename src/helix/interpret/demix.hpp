@@ -50,6 +50,9 @@ struct Leaf {
 // Leaves in depth-first order (the leaf index is the "shift id"); empty clusters are dropped.
 std::vector<Leaf> demix(NeuronScorer& scorer, const SampleSet& samples, const DemixOptions& o);
 
+// r of a neuron: the best C/M over its leaves (0 without leaves).
+double best_quality(const std::vector<Leaf>& leaves);
+
 // §4.3: accept m when the mean of r (each neuron's best C/M) is significantly above 0.95
 // (one-sample t-test, t > 0 and two-sided p < 0.1; fewer than 10 neurons: mean(r) > 0.95).
 bool accept_motif_nb(const std::vector<double>& best_quality);

@@ -13,12 +13,6 @@
 
 namespace helix::interpret {
 
-double NeuronResult::best_quality() const {
-  double r = 0;
-  for (const auto& leaf : leaves) r = std::max(r, leaf.quality());
-  return r;
-}
-
 std::string leaf_id(int64_t neuron, size_t leaf_index, const Leaf& leaf) {
   char buffer[160];
   std::snprintf(buffer, sizeof(buffer), "n%lld_%04zu_%lld_%.4f_%.4f",
@@ -122,9 +116,7 @@ LayerResult run_layer(nn::ConvNet net, int64_t layer, std::vector<int64_t> neuro
       spdlog::debug("layer {} neuron {}: demixed into {} leaves in {} s (motif_nb {})", layer + 1,
                     neurons[i], leaves.back().size(), format_significant(seconds, 3), m);
       for (auto& leaf : leaves.back()) leaf.members.clear();
-      NeuronResult probe;
-      probe.leaves = leaves.back();
-      if (samples[i].size() > 0) quality.push_back(probe.best_quality());
+      if (samples[i].size() > 0) quality.push_back(best_quality(leaves.back()));
     }
     const double mean = quality.empty() ? 1.0
                                         : std::accumulate(quality.begin(), quality.end(), 0.0) /

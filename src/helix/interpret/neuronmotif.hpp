@@ -35,7 +35,6 @@ struct NeuronResult {
   double sampling_seconds = 0;  // sampling (as first done, also when resumed)
   double seconds = 0;           // sampling + demixing
   std::vector<Leaf> leaves;     // members cleared once the PPMs are built
-  double best_quality() const;  // r: max C/M over the leaves (0 without leaves)
 };
 
 struct LayerResult {
