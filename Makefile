@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 HELIX := $(BUILD_DIR)/helix
 DATA_DIR ?= data
 
-.PHONY: all deps configure build test demo bench bench-gue bench-neuronmotif fetch-data format clean
+.PHONY: all deps configure build test demo bench bench-gue bench-neuronmotif bench-rna fetch-data format clean
 
 all: build
 
@@ -41,6 +41,14 @@ bench-gue: build
 # docs/benchmarks/neuronmotif.md. Skips without ../shared/data.
 bench-neuronmotif: build
 	@BUILD_DIR=$(BUILD_DIR) bash scripts/bench-neuronmotif.sh
+
+# Linear probes with low-data curves on the Siegel 2022 3'UTR MPRA (../shared/data/rna) for an
+# IsoCLR encoder (RNA_ENCODER; default runs/isoclr/encoder.safetensors, made by
+# `helix pretrain --config configs/isoclr-tiny.yaml --out runs/isoclr`); writes
+# docs/benchmarks/rna.md. Skips without the data.
+RNA_ENCODER ?= runs/isoclr/encoder.safetensors
+bench-rna: build
+	@BUILD_DIR=$(BUILD_DIR) bash scripts/bench-rna.sh $(RNA_ENCODER)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -1,9 +1,12 @@
-// helix pretrain: self-supervised pretraining of a sequence encoder on a genome.
+// helix pretrain: self-supervised pretraining of a sequence encoder: FinDNA self-distillation on
+// a genome, or IsoCLR contrastive learning on transcripts and orthologs.
 #include <filesystem>
 #include <iostream>
 
 #include "commands.hpp"
 #include "helix/train/findna_trainer.hpp"
+#include "helix/train/isoclr_trainer.hpp"
+#include "helix/train/pretrain_config.hpp"
 #include "helix/util/config.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
@@ -25,33 +28,35 @@ struct PretrainArgs {
 };
 
 int run_pretrain(const PretrainArgs& a) {
-  Config config(train::findna_config_defaults());
   const fs::path out = a.out;
+  std::string config_file;
   if (a.resume) {
     if (!fs::exists(out / "config.yaml")) {
       throw UsageError("--resume: " + out.string() + " holds no run (no config.yaml)");
     }
     if (!a.config.empty())
       spdlog::info("--resume: using {}/config.yaml; --config is ignored", out.string());
-    config.merge_file((out / "config.yaml").string());
+    config_file = (out / "config.yaml").string();
   } else if (!a.config.empty()) {
-    config.merge_file(a.config);
+    config_file = a.config;
   } else if (!a.dry_run) {
-    throw UsageError("--config FILE is required (e.g. configs/findna.yaml)");
+    throw UsageError("--config FILE is required (e.g. configs/findna.yaml or configs/isoclr.yaml)");
   }
+  const auto objective = train::pretraining_objective(config_file, a.overrides);
+  const bool isoclr = objective == "isoclr";
+  Config config = train::pretraining_defaults(objective);
+  if (!config_file.empty()) config.merge_file(config_file);
   for (const auto& o : a.overrides) config.apply_override(o);
   if (a.threads > 0) config.set("train.threads", std::to_string(a.threads));
-  const auto objective = config.get_string("pretrain.objective");
-  if (objective != "findna") {
-    throw UsageError("unknown pretrain.objective '" + objective + "' (available: findna)");
-  }
   if (a.dry_run) {
-    std::cout << train::describe_findna_model(config).dump() << std::endl;
+    std::cout << train::describe_pretraining_model(config).dump() << std::endl;
     return 0;
   }
   if (a.out.empty()) throw UsageError("--out DIR is required");
   check_run_directory(a.out, train::run_file_names(), a.resume, a.force);
-  return train::run_findna_pretraining(config, {out, a.resume, a.force, a.stop_after});
+  const train::PretrainOptions options{out, a.resume, a.force, a.stop_after};
+  return isoclr ? train::run_isoclr_pretraining(config, options)
+                : train::run_findna_pretraining(config, options);
 }
 }  // namespace
 
@@ -59,7 +64,10 @@ Command add_pretrain_command(CLI::App& parent) {
   auto args = std::make_shared<PretrainArgs>();
   auto* cli = parent.add_subcommand(
       "pretrain",
-      "Pretrain an encoder without labels (FinDNA self-distillation) on a genome.\n"
+      "Pretrain an encoder without labels: FinDNA self-distillation on a genome\n"
+      "(pretrain.objective: findna, configs/findna.yaml), or IsoCLR contrastive learning on\n"
+      "splice isoforms and orthologs with 6-track RNA input (pretrain.objective: isoclr,\n"
+      "configs/isoclr.yaml).\n"
       "Writes DIR/config.yaml (the resolved config), DIR/metrics.jsonl (one JSON object per\n"
       "logged step), DIR/checkpoints/step-N/ and DIR/encoder.safetensors (the teacher's encoder,\n"
       "refreshed at every checkpoint). SIGINT/SIGTERM writes a checkpoint and exits.");
@@ -84,8 +92,12 @@ Command add_pretrain_command(CLI::App& parent) {
       "overrides", args->overrides,
       "Config overrides, section.key=value (e.g. train.steps=1000 data.genome=chr20.fa.gz)");
   cli->footer(
-      "Config keys, with their defaults (the FinDNA paper's values); unknown keys are errors:\n" +
+      "FinDNA config keys, with their defaults (the FinDNA paper's values); unknown keys are "
+      "errors:\n" +
       train::findna_config_defaults() +
+      "\nIsoCLR config keys (pretrain.objective: isoclr), with their defaults (Orthrus's "
+      "published run):\n" +
+      train::isoclr_config_defaults() +
       "\nRegions: a BED file, or NAME:START-END,... (1-based inclusive) or sequence names.\n"
       "Exit codes: 0 done, 1 runtime failure (e.g. non-finite loss), 2 bad input or usage,\n"
       "130/143 interrupted by SIGINT/SIGTERM after writing a checkpoint.");

@@ -8,6 +8,7 @@
 #include "helix/eval/kmer.hpp"
 #include "helix/eval/predictions.hpp"
 #include "helix/eval/probe_protocol.hpp"
+#include "helix/report/plot.hpp"
 #include "helix/util/atomic_file.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
@@ -110,6 +111,20 @@ int run_probe(const ProbeArgs& a) {
                           splits.train.classes, splits.train.target_names, outcome.test_scores,
                           splits.test.get());
   write_file_atomic(out / "metrics.json", metrics.dump(2) + "\n");
+  if (metrics.contains("curve")) {
+    const auto metric =
+        splits.train.kind == data::TaskKind::kClassification ? "mcc" : std::string("pearson");
+    report::PlotOptions plot;
+    plot.log_x = true;
+    plot.title = "Low-data curve: " + fs::path(a.train).filename().string();
+    plot.x_label = "training sequences";
+    plot.y_label = "test " + metric + " (mean +/- sd over seeds)";
+    write_file_atomic(out / "curve.svg",
+                      report::line_plot_svg(
+                          {report::curve_series(metrics, metric,
+                                                a.features == "encoder" ? a.encoder : a.features)},
+                          plot));
+  }
   const bool classification = splits.train.kind == data::TaskKind::kClassification;
   if (classification) {
     spdlog::info("test: MCC {:.4f}, AUROC {:.4f}, accuracy {:.4f}; wrote {}",
@@ -133,8 +148,9 @@ Command add_probe_command(CLI::App& parent) {
       "Linear probe on frozen features: mean-pooled encoder embeddings (or k-mer counts) of the\n"
       "train/dev/test splits, then ridge regression (penalty by exact leave-one-out on train)\n"
       "or L2 logistic regression (penalty by dev log-loss, or by stratified cross-validation\n"
-      "without --dev). Writes DIR/metrics.json (test metrics, selection, curve) and\n"
-      "DIR/predictions.tsv (test set).");
+      "without --dev). Writes DIR/metrics.json (test metrics, selection, curve),\n"
+      "DIR/predictions.tsv (test set) and, with --train-size, DIR/curve.svg (the low-data\n"
+      "curve of the headline metric: Pearson r or MCC).");
   cli->add_option("--encoder", args->encoder,
                   "encoder.safetensors from helix pretrain, or random:CONFIG for a randomly "
                   "initialised encoder of the architecture in CONFIG (a pretraining config or a "

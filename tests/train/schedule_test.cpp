@@ -22,5 +22,16 @@ TEST(Schedule, FindnaLearningRate) {
   for (int64_t s = 14058; s < 46860; s += 997) EXPECT_GE(lr.at(s), lr.at(s + 997));
 }
 
+// Orthrus: warm-up from 0.1 x lr over min(10,000, 0.1 x steps) = 2,000 of 20,000 steps, then
+// cosine to 0 (docs/methods/isoclr.md, acceptance check 8).
+TEST(Schedule, IsoclrLearningRate) {
+  const LrSchedule lr{1e-3, 2000, 20000, 0.1};
+  EXPECT_NEAR(lr.at(0), 1e-4, 1e-15);
+  EXPECT_NEAR(lr.at(1000), 5.5e-4, 1e-15);
+  EXPECT_DOUBLE_EQ(lr.at(2000), 1e-3);
+  EXPECT_NEAR(lr.at(11000), 5e-4, 1e-15);
+  EXPECT_NEAR(lr.at(20000), 0.0, 1e-18);
+}
+
 }  // namespace
 }  // namespace helix::train

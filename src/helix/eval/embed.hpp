@@ -18,7 +18,9 @@ struct EmbedOptions {
 
 // Returns float32 [N, D], row i for sequences[i]. Sequences are batched with others of the same
 // length, so no padding ever enters the encoder (the Swan mixer mixes globally and circularly:
-// padding would change the result) and the mean runs over the sequence's own positions.
+// padding would change the result) and the mean runs over the sequence's own positions. For an
+// encoder with more input channels than the alphabet (an IsoCLR 6-track RNA encoder), the extra
+// tracks (codon, splice) are all zero: a plain sequence has no annotation.
 at::Tensor embed_sequences(nn::EncoderBase& encoder, const seq::Alphabet& alphabet,
                            const std::vector<std::string>& sequences, const EmbedOptions& options);
 

@@ -8,7 +8,7 @@
 #include "helix/nn/encoder_file.hpp"
 #include "helix/nn/registry.hpp"
 #include "helix/nn/sequence_model.hpp"
-#include "helix/train/findna_trainer.hpp"
+#include "helix/train/pretrain_config.hpp"
 #include "helix/util/config.hpp"
 #include "helix/util/error.hpp"
 
@@ -45,9 +45,9 @@ EncoderSource build_random(const std::string& config_path, uint64_t seed, const 
 
 nlohmann::json architecture_from_config(const std::string& path) {
   if (is_pretraining_config(path)) {
-    Config config(train::findna_config_defaults());
+    Config config = train::pretraining_defaults(train::pretraining_objective(path));
     config.merge_file(path);
-    return train::describe_findna_model(config).at("model");
+    return train::describe_pretraining_model(config).at("model");
   }
   return nn::read_model_description(path);
 }

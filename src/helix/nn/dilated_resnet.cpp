@@ -7,9 +7,17 @@
 
 namespace helix::nn {
 namespace {
+// A 'same' convolution is an unpadded one applied after padding the input explicitly: total
+// dilation * (kernel - 1) zeros, the smaller half on the left (PyTorch's padding='same' split, so
+// weights carry over). Explicit padding also avoids LibTorch's warning about the copy it makes
+// for even kernels.
 torch::nn::Conv1d same_conv(int64_t in, int64_t out, int64_t kernel, int64_t dilation) {
-  return torch::nn::Conv1d(
-      torch::nn::Conv1dOptions(in, out, kernel).dilation(dilation).padding(torch::kSame));
+  return torch::nn::Conv1d(torch::nn::Conv1dOptions(in, out, kernel).dilation(dilation));
+}
+torch::Tensor conv_same(torch::nn::Conv1d& conv, const torch::Tensor& x) {
+  const int64_t total =
+      conv->options.dilation()->front() * (conv->options.kernel_size()->front() - 1);
+  return conv(at::constant_pad_nd(x, {total / 2, total - total / 2}));
 }
 // MaxPool(2) that keeps a trailing odd position (ceil mode), so output lengths are ceil(L/2).
 torch::Tensor pool2(const torch::Tensor& x) {
@@ -52,12 +60,12 @@ ResidualBlockImpl::ResidualBlockImpl(int64_t in, int64_t out, int64_t kernel, in
 }
 
 torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x) {
-  auto h = at::relu(bn1(at::relu(conv1(x))));
+  auto h = at::relu(bn1(at::relu(conv_same(conv1, x))));
   if (dropout_ > 0) {
     h = torch::nn::functional::dropout(
         h, torch::nn::functional::DropoutFuncOptions().p(dropout_).training(is_training()));
   }
-  h = bn2(at::relu(conv2(h)));
+  h = bn2(at::relu(conv_same(conv2, h)));
   auto residual = shortcut ? shortcut_bn(shortcut(x)) : x;
   return at::relu(h + residual);
 }
@@ -88,7 +96,7 @@ int64_t DilatedResNetImpl::output_length(int64_t length) const {
 torch::Tensor DilatedResNetImpl::forward(const torch::Tensor& x) {
   TORCH_CHECK(x.dim() == 3 && x.size(1) == options_.in_channels, "dilated_resnet expects [B, ",
               options_.in_channels, ", L], got ", x.sizes());
-  auto h = pool2(at::relu(stem_bn(stem(x))));
+  auto h = pool2(at::relu(stem_bn(conv_same(stem, x))));
   for (const auto& stage : *stages) {
     for (const auto& block : *stage->as<torch::nn::ModuleList>()) {
       h = block->as<ResidualBlock>()->forward(h);

@@ -1,6 +1,7 @@
 // Networks made of an encoder and a head.
 #pragma once
 
+#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
@@ -22,5 +23,27 @@ class PretrainNetworkImpl : public torch::nn::Module {
   torch::nn::Linear head{nullptr};
 };
 TORCH_MODULE(PretrainNetwork);
+
+// The IsoCLR/Orthrus projection head (pretraining only, discarded afterwards):
+// Linear(in -> hidden) -> BN -> ReLU -> Linear(hidden -> hidden) -> BN -> ReLU ->
+// Linear(hidden -> out, no bias). With in 512, hidden 512, out 128: 592,896 parameters.
+// Also the MLM head of the IsoCLR MLM variant (out 4, last layer with bias), applied per position.
+struct MlpHeadOptions {
+  int64_t in = 256;
+  int64_t hidden = 512;
+  int64_t out = 128;
+  bool last_bias = false;
+};
+
+class MlpHeadImpl : public torch::nn::Module {
+ public:
+  explicit MlpHeadImpl(const MlpHeadOptions& options);
+  // [N, in] -> [N, out]; batch norm over the N rows.
+  torch::Tensor forward(const torch::Tensor& x);
+
+  torch::nn::Linear fc1{nullptr}, fc2{nullptr}, fc3{nullptr};
+  torch::nn::BatchNorm1d bn1{nullptr}, bn2{nullptr};
+};
+TORCH_MODULE(MlpHead);
 
 }  // namespace helix::nn

@@ -12,6 +12,7 @@
 #include "helix/train/checkpoint.hpp"
 #include "helix/train/device.hpp"
 #include "helix/train/findna_step.hpp"
+#include "helix/train/pretrain_loop.hpp"
 #include "helix/util/atomic_file.hpp"
 #include "helix/util/cpu.hpp"
 #include "helix/util/error.hpp"
@@ -119,12 +120,6 @@ torch::Device choose_device(const Config& config) {
 
 }  // namespace
 
-const std::vector<std::string>& run_file_names() {
-  static const std::vector<std::string> kNames = {"config.yaml", "metrics.jsonl", "checkpoints",
-                                                  "encoder.safetensors"};
-  return kNames;
-}
-
 nlohmann::json describe_findna_model(const Config& config) {
   // A dry run checks the whole config, not only the model: every enumerated key is read here.
   findna_view_options(config);
@@ -146,15 +141,114 @@ nlohmann::json describe_findna_model(const Config& config) {
           {"train_gflop_per_sequence", 4.0 * forward_flops / 1e9}};
 }
 
+namespace {
+
+// FinDNA's step, validation and state, driven by the shared loop.
+class FindnaTask : public PretrainTask {
+ public:
+  FindnaTask(const Config& config, torch::Device device, std::unique_ptr<io::GenomeReader> genome)
+      : config_(config),
+        setup_(resolve_findna_setup(config)),
+        views_(findna_view_options(config)),
+        batch_size_(config.get_int("train.batch_size")),
+        seed_(static_cast<uint64_t>(config.get_int("train.seed"))),
+        fixed_batches_(config.get_int("data.fixed_batches")),
+        genome_(std::move(genome)),
+        window_options_(window_options(config)),
+        train_windows_(*genome_, window_options_, data::Split::kTrain),
+        trainer_(config, device) {
+    if (!window_options_.holdout.empty()) {
+      val_windows_ = std::make_unique<data::GenomeWindows>(*genome_, window_options_,
+                                                           data::Split::kValidation);
+    }
+    spdlog::info("genome {}: {} training intervals, {} window starts", genome_->path(),
+                 train_windows_.intervals().size(), train_windows_.num_starts());
+  }
+
+  int64_t batch_size() const override { return batch_size_; }
+
+  void start(int64_t first_step) override {
+    // Fixed held-out batches, drawn once.
+    if (val_windows_) {
+      for (int64_t i = 0; i < config_.get_int("train.val_batches"); ++i) {
+        val_batches_.push_back(draw_batch(*val_windows_, *genome_, setup_.alphabet, views_,
+                                          batch_size_,
+                                          data::item_seed(seed_, kValidationStream, i)));
+      }
+    }
+    // Loader threads each own a genome handle; batch k depends only on (seed, k).
+    const int workers =
+        static_cast<int>(std::max<int64_t>(1, config_.get_int("data.loader_threads")));
+    for (int w = 0; w < workers; ++w) readers_.push_back(genome_->clone());
+    loader_ = std::make_unique<data::OrderedPrefetcher<data::FindnaBatch>>(
+        [this](int64_t index, int worker) {
+          // With fixed_batches the same N batches (windows and views) come round every N steps.
+          const int64_t data_index = fixed_batches_ > 0 ? index % fixed_batches_ : index;
+          return draw_batch(
+              train_windows_, *readers_[worker], setup_.alphabet, views_, batch_size_,
+              data::item_seed(seed_, kTrainStream, static_cast<uint64_t>(data_index)));
+        },
+        workers, config_.get_int("data.prefetch"), first_step);
+  }
+
+  StepReport train_step(int64_t step) override {
+    const auto r = trainer_.train_step(loader_->next(), step);
+    StepReport report;
+    report.loss = r.loss;
+    report.averaged = {{"mlm_loss", r.mlm_loss, 1},
+                       {"distill_loss", r.distill_loss, 1},
+                       {"mlm_acc", static_cast<double>(r.correct), static_cast<double>(r.counted)}};
+    report.last = {{"lr", r.lr}, {"ema_momentum", r.ema_momentum}};
+    return report;
+  }
+
+  bool has_validation() const override { return val_windows_ != nullptr; }
+  nlohmann::json validate() override { return trainer_.validate(val_batches_); }
+
+  std::string status(const nlohmann::json& record) const override {
+    std::string status = "loss " + format_significant(record["loss"]) + " mlm_acc " +
+                         format_significant(record["mlm_acc"]);
+    if (record.contains("val_mlm_acc")) {
+      status += " val_mlm_acc " + format_significant(record["val_mlm_acc"]) + " (majority " +
+                format_significant(record["val_majority_acc"]) + ")";
+    }
+    return status;
+  }
+
+  std::vector<std::pair<std::string, at::Tensor>> checkpoint_tensors() const override {
+    return trainer_.checkpoint_tensors();
+  }
+  torch::optim::Optimizer& optimizer() override { return trainer_.optimizer(); }
+  void restore(const Checkpoint& checkpoint) override { trainer_.restore(checkpoint); }
+  void save_encoder(const fs::path& path, int64_t step) override {
+    nn::save_encoder(path.string(), *trainer_.teacher()->encoder, setup_.alphabet.name(),
+                     {{"step", std::to_string(step)}, {"objective", "findna"}});
+  }
+
+ private:
+  const Config& config_;
+  FindnaSetup setup_;
+  data::FindnaViewOptions views_;
+  int64_t batch_size_;
+  uint64_t seed_;
+  int64_t fixed_batches_;
+  std::unique_ptr<io::GenomeReader> genome_;
+  data::WindowOptions window_options_;
+  data::GenomeWindows train_windows_;
+  std::unique_ptr<data::GenomeWindows> val_windows_;
+  FindnaStep trainer_;
+  std::vector<data::FindnaBatch> val_batches_;
+  std::vector<std::unique_ptr<io::GenomeReader>> readers_;
+  std::unique_ptr<data::OrderedPrefetcher<data::FindnaBatch>> loader_;
+};
+
+}  // namespace
+
 int run_findna_pretraining(const Config& config, const PretrainOptions& options) {
-  const auto setup = resolve_findna_setup(config);
-  const auto views = findna_view_options(config);
+  resolve_findna_setup(config);
+  findna_view_options(config);
   const int64_t total_steps = config.get_int("train.steps");
   const int64_t batch_size = config.get_int("train.batch_size");
-  const int64_t log_every = std::max<int64_t>(1, config.get_int("train.log_every"));
-  const int64_t val_every = config.get_int("train.val_every");
-  const int64_t checkpoint_every = config.get_int("train.checkpoint_every");
-  const auto seed = static_cast<uint64_t>(config.get_int("train.seed"));
   const int64_t fixed_batches = config.get_int("data.fixed_batches");
   if (total_steps < 1 || batch_size < 1 || fixed_batches < 0) {
     throw UsageError("train.steps and train.batch_size must be positive, data.fixed_batches >= 0");
@@ -165,182 +259,9 @@ int run_findna_pretraining(const Config& config, const PretrainOptions& options)
   // Everything that can fail on bad input happens before the output directory is touched.
   const auto genome_path = config.get_string("data.genome");
   if (genome_path.empty()) throw UsageError("data.genome is not set (a FASTA or 2bit file)");
-  auto genome = io::open_genome(genome_path);
-  const auto window_opts = window_options(config);
-  const data::GenomeWindows train_windows(*genome, window_opts, data::Split::kTrain);
-  std::unique_ptr<data::GenomeWindows> val_windows;
-  if (!window_opts.holdout.empty()) {
-    val_windows =
-        std::make_unique<data::GenomeWindows>(*genome, window_opts, data::Split::kValidation);
-  }
-  spdlog::info("genome {}: {} training intervals, {} window starts", genome_path,
-               train_windows.intervals().size(), train_windows.num_starts());
-  FindnaStep trainer(config, device);
-
-  const fs::path out = options.out_dir;
-  const fs::path checkpoints = out / "checkpoints";
-  const fs::path metrics_path = out / "metrics.jsonl";
-  int64_t step = 0;
-  if (options.resume) {
-    auto checkpoint = load_latest_checkpoint(checkpoints);
-    if (checkpoint) {
-      trainer.restore(*checkpoint);
-      step = checkpoint->step;
-      spdlog::info("resuming from {} (step {})", checkpoint->directory.string(), step);
-    } else {
-      spdlog::warn("no checkpoint in {}; starting from step 0", checkpoints.string());
-    }
-    truncate_metrics_log(metrics_path, step);
-  } else {
-    if (options.force) {
-      for (const auto& name : run_file_names()) fs::remove_all(out / name);
-    }
-    fs::create_directories(out);
-    write_file_atomic(metrics_path, "");
-  }
-  // Input paths are stored absolute, so --resume works from any working directory.
-  Config resolved = config;
-  for (const char* key : {"data.genome", "data.regions", "data.holdout"}) {
-    const auto value = config.get_string(key);
-    if (!value.empty() && fs::exists(value)) {
-      resolved.set(key, nlohmann::json(fs::absolute(value).lexically_normal().string()).dump());
-    }
-  }
-  write_file_atomic(out / "config.yaml", resolved.to_yaml());
-
-  auto save = [&](int64_t at_step) {
-    auto dir = save_checkpoint(checkpoints, at_step, trainer.checkpoint_tensors(),
-                               trainer.optimizer(), {{"seed", seed}, {"data_index", at_step}},
-                               static_cast<int>(config.get_int("train.keep_checkpoints")));
-    nn::save_encoder((out / "encoder.safetensors").string(), *trainer.teacher()->encoder,
-                     setup.alphabet.name(),
-                     {{"step", std::to_string(at_step)}, {"objective", "findna"}});
-    return dir;
-  };
-
-  // Fixed held-out batches, drawn once.
-  std::vector<data::FindnaBatch> val_batches;
-  if (val_windows) {
-    for (int64_t i = 0; i < config.get_int("train.val_batches"); ++i) {
-      val_batches.push_back(draw_batch(*val_windows, *genome, setup.alphabet, views, batch_size,
-                                       data::item_seed(seed, kValidationStream, i)));
-    }
-  }
-
-  // Loader threads each own a genome handle; batch k depends only on (seed, k).
-  const int workers = static_cast<int>(std::max<int64_t>(1, config.get_int("data.loader_threads")));
-  std::vector<std::unique_ptr<io::GenomeReader>> readers;
-  readers.reserve(workers);
-  for (int w = 0; w < workers; ++w) readers.push_back(genome->clone());
-  data::OrderedPrefetcher<data::FindnaBatch> loader(
-      [&](int64_t index, int worker) {
-        // With fixed_batches the same N batches (windows and views) come round every N steps.
-        const int64_t data_index = fixed_batches > 0 ? index % fixed_batches : index;
-        return draw_batch(train_windows, *readers[worker], setup.alphabet, views, batch_size,
-                          data::item_seed(seed, kTrainStream, static_cast<uint64_t>(data_index)));
-      },
-      workers, config.get_int("data.prefetch"), step);
-
-  install_interrupt_handlers();
-  Progress progress("pretrain", total_steps);
-  std::ofstream metrics(metrics_path, std::ios::app);
-  struct Sums {
-    double loss = 0, mlm = 0, distill = 0;
-    int64_t correct = 0, counted = 0, steps = 0;
-  } sums;
-  const int64_t first_step = step;
-  auto interval_start = std::chrono::steady_clock::now();
-
-  while (step < total_steps) {
-    StepResult r;
-    try {
-      r = trainer.train_step(loader.next(), step);
-    } catch (const InputError&) {
-      throw;  // bad data found by a loader thread: its message names the file
-    } catch (const std::exception& e) {
-      // Non-finite loss, or LibTorch failing inside the step (e.g. an overflowing update).
-      progress.finish();
-      std::string what = e.what();
-      if (const auto* c10 = dynamic_cast<const c10::Error*>(&e))
-        what = c10->what_without_backtrace();
-      auto last = load_latest_checkpoint(checkpoints);
-      std::string where;
-      if (last) {
-        where = "The last good checkpoint is " + last->directory.string() + " (step " +
-                std::to_string(last->step) + "); fix the config and --resume.";
-      } else if (!options.resume) {
-        // Nothing worth keeping: leave no half-started run behind.
-        for (const auto& name : run_file_names()) fs::remove_all(out / name);
-        std::error_code ignored;
-        fs::remove(out, ignored);  // only if empty
-        where = "No checkpoint had been written; the run directory was removed.";
-      }
-      throw Error("training step " + std::to_string(step + 1) + " failed: " + what +
-                  ". Lower train.lr or raise train.warmup_fraction. " + where);
-    }
-    ++step;
-    sums.loss += r.loss;
-    sums.mlm += r.mlm_loss;
-    sums.distill += r.distill_loss;
-    sums.correct += r.correct;
-    sums.counted += r.counted;
-    ++sums.steps;
-    progress.update(step, "loss " + format_significant(r.loss));
-
-    const bool last_step = step == total_steps;
-    const bool interrupted = interrupt_requested();
-    const bool stopping = options.stop_after > 0 && step - first_step >= options.stop_after;
-    const bool validate_now =
-        !val_batches.empty() && val_every > 0 && (step % val_every == 0 || last_step);
-    if (step % log_every == 0 || validate_now || last_step || interrupted || stopping) {
-      const auto now = std::chrono::steady_clock::now();
-      const double seconds = std::chrono::duration<double>(now - interval_start).count();
-      interval_start = now;
-      nlohmann::json record = {
-          {"step", step},
-          {"loss", sums.loss / sums.steps},
-          {"mlm_loss", sums.mlm / sums.steps},
-          {"distill_loss", sums.distill / sums.steps},
-          {"mlm_acc", sums.counted ? static_cast<double>(sums.correct) / sums.counted : 0.0},
-          {"lr", r.lr},
-          {"ema_momentum", r.ema_momentum},
-          {"seq_per_s", seconds > 0 ? sums.steps * batch_size / seconds : 0.0}};
-      if (validate_now) record.update(trainer.validate(val_batches));
-      metrics << record.dump() << "\n" << std::flush;
-      std::string status = "loss " + format_significant(record["loss"]) + " mlm_acc " +
-                           format_significant(record["mlm_acc"]);
-      if (record.contains("val_mlm_acc")) {
-        status += " val_mlm_acc " + format_significant(record["val_mlm_acc"]) + " (majority " +
-                  format_significant(record["val_majority_acc"]) + ")";
-      }
-      status += " " + format_significant(record["seq_per_s"]) + " seq/s";
-      progress.line(step, status);
-      sums = Sums{};
-      interval_start = std::chrono::steady_clock::now();  // validation is not training time
-    }
-    if ((checkpoint_every > 0 && step % checkpoint_every == 0) || last_step || interrupted ||
-        stopping) {
-      const auto dir = save(step);
-      if (interrupted && !last_step) {
-        progress.finish();
-        spdlog::warn("interrupted at step {}; checkpoint written to {}; continue with --resume",
-                     step, dir.string());
-        return 128 + interrupt_signal();
-      }
-      if (stopping && !last_step) {
-        progress.finish();
-        spdlog::info(
-            "stopped after {} steps (--stop-after) at step {}; checkpoint {}; "
-            "continue with --resume",
-            step - first_step, step, dir.string());
-        return 0;
-      }
-    }
-  }
-  progress.finish();
-  spdlog::info("done: {} steps; encoder written to {}", step,
-               (out / "encoder.safetensors").string());
-  return 0;
+  FindnaTask task(config, device, io::open_genome(genome_path));
+  return run_pretraining_loop(task, config, options,
+                              {"data.genome", "data.regions", "data.holdout"});
 }
 
 }  // namespace helix::train

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "helix/train/pretrain_loop.hpp"
 #include "helix/util/config.hpp"
 
 namespace helix::train {
@@ -19,20 +20,6 @@ const std::string& findna_config_defaults();
 // The model the config describes, as stored in weight files ({"name": "swan", ...}), with
 // parameter counts and FLOP estimates: what `helix pretrain --dry-run` prints.
 nlohmann::json describe_findna_model(const Config& config);
-
-struct PretrainOptions {
-  std::filesystem::path out_dir;
-  bool resume = false;
-  // Start over in a directory that already holds a run: its run files are removed, but only
-  // after the config and data have been validated.
-  bool force = false;
-  // Stop (after writing a checkpoint) once this many steps have run in this invocation; the
-  // schedules still span train.steps, so a later --resume continues exactly. 0: no limit.
-  int64_t stop_after = 0;
-};
-
-// Names of the files and folders a run writes into its directory.
-const std::vector<std::string>& run_file_names();
 
 // Runs (or resumes) pretraining. Returns the process exit code: 0 when the run completed,
 // 128 + signal when it was interrupted after writing a checkpoint. Throws helix errors for bad

@@ -6,7 +6,10 @@
 namespace helix::train {
 
 double LrSchedule::at(int64_t step) const {
-  if (step < warmup_steps) return peak * static_cast<double>(step) / warmup_steps;
+  if (step < warmup_steps) {
+    const double rise = static_cast<double>(step) / warmup_steps;
+    return peak * (start_factor + (1.0 - start_factor) * rise);
+  }
   const int64_t decay = total_steps - warmup_steps;
   if (decay <= 0) return peak;
   const double progress = std::min(1.0, static_cast<double>(step - warmup_steps) / decay);

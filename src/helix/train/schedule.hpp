@@ -10,7 +10,10 @@ struct LrSchedule {
   double peak = 3e-4;
   int64_t warmup_steps = 0;
   int64_t total_steps = 1;
-  // 0 at step 0, `peak` at warmup_steps, 0 at total_steps.
+  // Fraction of the peak at step 0 (FinDNA: 0; Orthrus warms up from 0.1 x lr).
+  double start_factor = 0.0;
+  // start_factor x peak at step 0, rising linearly to `peak` at warmup_steps, then half-cosine
+  // to 0 at total_steps.
   double at(int64_t step) const;
 };
 

@@ -5,7 +5,10 @@
 // keeps freed blocks of 1 MB and more in size buckets and hands them out again; the training step's
 // allocation pattern repeats every step, so after the first step nothing is faulted in. Large
 // blocks are 2 MB aligned and advised as transparent huge pages (fewer faults and TLB misses in the
-// matrix products). Cached blocks are released when an allocation fails or on request.
+// matrix products). A free block up to 25 % larger than a request serves it, and the cache keeps at
+// most max(1 GiB, peak live bytes) of free blocks (largest freed first), so workloads whose
+// shapes change every step (variable-length batches) stay bounded. Cached blocks are also
+// released when an allocation fails or on request.
 #pragma once
 
 #include <cstddef>

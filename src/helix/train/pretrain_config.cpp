@@ -1,0 +1,44 @@
+#include "helix/train/pretrain_config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include "helix/train/findna_trainer.hpp"
+#include "helix/train/isoclr_trainer.hpp"
+#include "helix/util/error.hpp"
+
+namespace helix::train {
+
+std::string pretraining_objective(const std::string& config_file,
+                                  const std::vector<std::string>& overrides) {
+  const std::string key = "pretrain.objective=";
+  std::string objective = "findna";
+  if (!config_file.empty()) {
+    try {
+      const auto root = YAML::LoadFile(config_file);
+      if (root.IsMap() && root["pretrain"] && root["pretrain"].IsMap() &&
+          root["pretrain"]["objective"]) {
+        objective = root["pretrain"]["objective"].as<std::string>();
+      }
+    } catch (const YAML::Exception&) {
+      // Reported with its line when the file is merged into the config.
+    }
+  }
+  for (const auto& o : overrides) {
+    if (o.rfind(key, 0) == 0) objective = o.substr(key.size());
+  }
+  if (objective != "findna" && objective != "isoclr") {
+    throw UsageError("unknown pretrain.objective '" + objective + "' (available: findna, isoclr)");
+  }
+  return objective;
+}
+
+Config pretraining_defaults(const std::string& objective) {
+  return Config(objective == "isoclr" ? isoclr_config_defaults() : findna_config_defaults());
+}
+
+nlohmann::json describe_pretraining_model(const Config& config) {
+  return config.get_string("pretrain.objective") == "isoclr" ? describe_isoclr_model(config)
+                                                             : describe_findna_model(config);
+}
+
+}  // namespace helix::train
