@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench-rna`: linear probes on the Siegel et al. 2022 3'UTR stability MPRA (Jurkat column;
 # ../shared/data/rna, or $RNA_FILE) for an IsoCLR encoder, a randomly initialised encoder of the
-# same architecture and k-mer counts, each with a low-data curve (training subsets of
+# same architecture and k-mer counts (k = 4 and 6), each with a low-data curve (training subsets of
 # 100, 300, 1000, 3000 sequences and the whole split; 3 seeds). Writes the table and the plot to
 # docs/benchmarks/rna.md and docs/benchmarks/rna.svg.
 #
@@ -11,16 +11,17 @@
 # Splits: rows without a Jurkat value are dropped; the rest are split 80/10/10 by a hash of the
 # sequence's first 20 nt, so that the MPRA's single-nucleotide variants of one fragment (which
 # share that prefix) stay in one split. The split files go to $OUT_DIR/splits.
-# Environment: RNA_FILE, OUT_DIR (runs/rna), BUILD_DIR (build), KMER (6), RANDOM_CONFIG (the
-# encoder run's config.yaml), SIZES (100,300,1000,3000), SEEDS (0,1,2).
+# Environment: RNA_FILE, OUT_DIR (runs/rna), BUILD_DIR (build), RANDOM_CONFIG (the
+# encoder run's config.yaml), SIZES (100,300,1000,3000), SEEDS (0,1,2), METHODS (which probes to
+# run: "isoclr random kmer4 kmer6").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RNA_FILE=${RNA_FILE:-../shared/data/rna/siegel2022_3utr_mpra.txt.gz}
 OUT_DIR=${OUT_DIR:-runs/rna}
 BUILD_DIR=${BUILD_DIR:-build}
-KMER=${KMER:-6}
 SIZES=${SIZES:-100,300,1000,3000}
 SEEDS=${SEEDS:-0,1,2}
+METHODS=${METHODS:-"isoclr random kmer4 kmer6"}
 REPORT=${REPORT:-docs/benchmarks/rna.md}
 PLOT=${PLOT:-docs/benchmarks/rna.svg}
 report_only=0
@@ -60,12 +61,18 @@ run_probe() {  # name args...
     --label-column jurkat --train-size "$SIZES" --seeds "$SEEDS" --out "$dir"
 }
 if ((report_only == 0)); then
-  run_probe isoclr --encoder "$ENCODER"
-  run_probe random --encoder "random:$RANDOM_CONFIG"
-  run_probe kmer --features "kmer:$KMER"
+  for m in $METHODS; do
+    case $m in
+      isoclr) run_probe isoclr --encoder "$ENCODER" ;;
+      random) run_probe random --encoder "random:$RANDOM_CONFIG" ;;
+      kmer4) run_probe kmer4 --features kmer:4 ;;
+      kmer6) run_probe kmer6 --features kmer:6 ;;
+      *) echo "bench-rna: unknown method '$m'" >&2; exit 2 ;;
+    esac
+  done
 fi
 inputs=()
-for m in isoclr random kmer; do
+for m in isoclr random kmer4 kmer6; do
   [[ -f $OUT_DIR/$m/metrics.json ]] && inputs+=("$m=$OUT_DIR/$m/metrics.json")
 done
 ((${#inputs[@]} > 0)) || { echo "bench-rna: no results in $OUT_DIR" >&2; exit 1; }
@@ -80,7 +87,8 @@ spearman=$("$BUILD_DIR/curve_report" --metric spearman --out "$OUT_DIR/spearman.
   echo "Task: mRNA stability of $(($(wc -l <"$splits/train.tsv") + $(wc -l <"$splits/dev.tsv") + $(wc -l <"$splits/test.tsv") - 3)) human 3′UTR fragments in Jurkat cells"
   echo "(\`$RNA_FILE\`), split 80/10/10 by the first 20 nt."
   echo "Features: **isoclr** = \`$ENCODER\` (frozen, mean-pooled), **random** = the same architecture"
-  echo "with random weights, **kmer** = normalised ${KMER}-mer counts. Ridge regression with the"
+  echo "with random weights, **kmer4**, **kmer6** = normalised 4-mer (256-d) and 6-mer (4,096-d)"
+  echo "counts. Ridge regression with the"
   echo "penalty chosen by exact leave-one-out on the training subset; test Pearson r, mean ± sd over"
   echo "seeds $SEEDS of the training subset (the last column: the whole training split)."
   echo

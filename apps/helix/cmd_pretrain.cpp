@@ -69,10 +69,13 @@ Command add_pretrain_command(CLI::App& parent) {
       "splice isoforms and orthologs with 6-track RNA input (pretrain.objective: isoclr,\n"
       "configs/isoclr.yaml).\n"
       "Writes DIR/config.yaml (the resolved config), DIR/metrics.jsonl (one JSON object per\n"
-      "logged step), DIR/checkpoints/step-N/ and DIR/encoder.safetensors (the teacher's encoder,\n"
-      "refreshed at every checkpoint). SIGINT/SIGTERM writes a checkpoint and exits.");
-  cli->add_option("--config", args->config,
-                  "YAML config (e.g. configs/findna.yaml); keys it omits keep their defaults")
+      "logged step), DIR/checkpoints/step-N/ and DIR/encoder.safetensors (the encoder: FinDNA's\n"
+      "teacher, IsoCLR's encoder without the projection head; refreshed at every checkpoint).\n"
+      "SIGINT/SIGTERM writes a checkpoint and exits.");
+  cli->add_option(
+         "--config", args->config,
+         "YAML config (e.g. configs/findna.yaml, configs/isoclr.yaml); its pretrain.objective "
+         "selects the method; keys it omits keep their defaults")
       ->check(CLI::ExistingFile);
   cli->add_option("--out", args->out, "Run directory");
   cli->add_flag("--resume", args->resume,

@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   helix::install_caching_cpu_allocator();
   CLI::App app{
       "helix: deep learning on DNA and RNA sequences. Commands: pretrain (FinDNA\n"
-      "self-distillation on a genome), embed (mean-pooled embeddings from an encoder), probe\n"
+      "self-distillation on a genome, or IsoCLR contrastive learning on splice isoforms and\n"
+      "orthologs), embed (mean-pooled embeddings from an encoder), probe\n"
       "(linear probes on frozen features), finetune (supervised training: fine-tuning or from\n"
       "scratch), predict (predictions of a trained model), tomtom (motif comparison) and\n"
       "neuronmotif (the motifs and grammar a trained CNN's neurons respond to).\n"

@@ -1,16 +1,10 @@
 #include "helix/io/bed.hpp"
 
-#include <htslib/bgzf.h>
-#include <htslib/kstring.h>
-
 #include <cctype>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
-#include <memory>
 #include <string_view>
 
-#include "helix/io/fasta.hpp"
+#include "helix/io/text_lines.hpp"
 #include "helix/util/error.hpp"
 
 namespace helix::io {
@@ -64,25 +58,11 @@ int64_t parse_coordinate(const std::string& path, int64_t line_no, const char* w
 }  // namespace
 
 std::vector<BedInterval> read_bed(const std::string& path) {
-  require_readable_file(path);
-  std::unique_ptr<BGZF, int (*)(BGZF*)> fp(bgzf_open(path.c_str(), "r"), &bgzf_close);
-  if (!fp) throw InputError(path, 0, std::string("cannot open: ") + std::strerror(errno));
-  kstring_t buf = KS_INITIALIZE;
-  std::unique_ptr<kstring_t, void (*)(kstring_t*)> buf_guard(&buf, &ks_free);
-
+  TextLineReader lines(path);
   std::vector<BedInterval> intervals;
-  int64_t line_no = 0;
-  for (;;) {
-    const int n = bgzf_getline(fp.get(), '\n', &buf);
-    if (n == -1) break;
-    if (n < -1) {
-      throw InputError(
-          path, 0,
-          "truncated or corrupt compressed data (after line " + std::to_string(line_no) + ")");
-    }
-    ++line_no;
-    std::string_view line(buf.s, buf.l);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::string_view line;
+  while (lines.next(line)) {
+    const int64_t line_no = lines.line_number();
     const size_t first = line.find_first_not_of(" \t");
     if (first == std::string_view::npos || line[first] == '#' || starts_with_word(line, "track") ||
         starts_with_word(line, "browser")) {

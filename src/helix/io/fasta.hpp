@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
+#include <string_view>
+
+#include "helix/io/text_lines.hpp"  // TextLineReader; also declares require_readable_file
 
 namespace helix::io {
 
@@ -18,10 +20,6 @@ struct FastaRecord {
 
 // True for IUPAC nucleotide codes in either case: A C G T U N R Y K M S W B D H V.
 bool is_nucleotide_code(char c);
-
-// Throws InputError(path, 0, ...) unless `path` exists, is not a directory and can be opened for
-// reading. Shared by the io readers so that these errors read alike.
-void require_readable_file(const std::string& path);
 
 // True when the first non-blank character of the (possibly gzip-compressed) file is '>': how
 // readers of "FASTA or a table" tell the two apart. Throws InputError (line 0) for an empty file,
@@ -42,13 +40,12 @@ class FastaReader {
   // record. Throws InputError (file, line) for text before the first header, an empty name, a
   // non-nucleotide character, or a truncated or corrupt gzip stream.
   bool next(FastaRecord& record);
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return lines_.path(); }
 
  private:
-  struct State;
-  bool read_line();
-  std::string path_;
-  std::unique_ptr<State> state_;
+  TextLineReader lines_;
+  std::string_view line_;     // the line last read from `lines_`
+  bool have_header_ = false;  // `line_` is the next record's header, read ahead
 };
 
 }  // namespace helix::io

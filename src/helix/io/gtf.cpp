@@ -1,17 +1,12 @@
 #include "helix/io/gtf.hpp"
 
-#include <htslib/bgzf.h>
-#include <htslib/kstring.h>
-
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <memory>
 #include <string_view>
 #include <unordered_map>
 
-#include "helix/io/fasta.hpp"
+#include "helix/io/text_lines.hpp"
 #include "helix/util/error.hpp"
 
 namespace helix::io {
@@ -29,39 +24,6 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
-
-// Line-by-line access to a plain or compressed file, with the line number for messages.
-class LineReader {
- public:
-  explicit LineReader(const std::string& path)
-      : path_(path), fp_(nullptr, &bgzf_close), buf_guard_(&buf_, &ks_free) {
-    require_readable_file(path);
-    fp_.reset(bgzf_open(path.c_str(), "r"));
-    if (!fp_) throw InputError(path, 0, std::string("cannot open: ") + std::strerror(errno));
-  }
-  // Next line without its '\n' and '\r'; false at end of file.
-  bool next(std::string_view& line) {
-    const int n = bgzf_getline(fp_.get(), '\n', &buf_);
-    if (n == -1) return false;
-    if (n < -1) {
-      throw InputError(
-          path_, 0,
-          "truncated or corrupt compressed data (after line " + std::to_string(line_no_) + ")");
-    }
-    ++line_no_;
-    line = std::string_view(buf_.s, buf_.l);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    return true;
-  }
-  int64_t line_no() const { return line_no_; }
-
- private:
-  std::string path_;
-  std::unique_ptr<BGZF, int (*)(BGZF*)> fp_;
-  kstring_t buf_ = KS_INITIALIZE;
-  std::unique_ptr<kstring_t, void (*)(kstring_t*)> buf_guard_;
-  int64_t line_no_ = 0;
-};
 
 // Comment, directive or blank: not a feature line.
 bool is_skipped_line(std::string_view line) {
@@ -226,11 +188,11 @@ void for_each_gtf_attribute(const std::string& path, int64_t line_no, std::strin
 }
 
 void read_gtf(const std::string& path, std::vector<AnnotationFeature>& features) {
-  LineReader reader(path);
+  TextLineReader reader(path);
   std::string_view line;
   while (reader.next(line)) {
     if (is_skipped_line(line)) continue;
-    const int64_t line_no = reader.line_no();
+    const int64_t line_no = reader.line_number();
     const Columns c = parse_columns(path, line_no, line);
     if (!c.kept) continue;
     AnnotationFeature feature;
@@ -344,14 +306,14 @@ struct Gff3Child {
 };
 
 void read_gff3(const std::string& path, std::vector<AnnotationFeature>& features) {
-  LineReader reader(path);
+  TextLineReader reader(path);
   std::unordered_map<std::string, Gff3Node> nodes;
   std::vector<Gff3Child> children;
   std::string_view line;
   while (reader.next(line)) {
     if (line.substr(0, 7) == "##FASTA") break;  // sequences follow; not annotation
     if (is_skipped_line(line)) continue;
-    const int64_t line_no = reader.line_no();
+    const int64_t line_no = reader.line_number();
     const Columns c = parse_columns(path, line_no, line);
     std::string id, name, gene_id, gene_name, transcript_id;
     std::vector<std::string> parents;
@@ -467,7 +429,7 @@ AnnotationFormat detect_annotation_format(const std::string& path) {
   if (ends_with(name, ".gtf")) return AnnotationFormat::kGtf;
   if (ends_with(name, ".gff3")) return AnnotationFormat::kGff3;
 
-  LineReader reader(path);
+  TextLineReader reader(path);
   std::string_view line;
   while (reader.next(line)) {
     if (is_gff3_directive(line)) return AnnotationFormat::kGff3;

@@ -12,9 +12,11 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "helix/io/text_lines.hpp"
 
 namespace helix::io {
 
@@ -52,14 +54,14 @@ class MafReader {
   // of non-gap characters in the text; rows of one block with texts of unequal length; a line
   // of an unknown type; a truncated or corrupt gzip stream.
   bool next(MafBlock& block);
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return lines_.path(); }
 
  private:
-  struct State;
-  bool read_line();
   void parse_s_line(MafRow& row);
-  std::string path_;
-  std::unique_ptr<State> state_;
+  TextLineReader lines_;
+  std::string_view line_;   // the line last read from `lines_`
+  bool pending_a_ = false;  // `line_` is the `a` line of the next block, read ahead
+  bool done_ = false;
 };
 
 }  // namespace helix::io

@@ -1,58 +1,17 @@
 #include "helix/io/table.hpp"
 
-#include <htslib/bgzf.h>
-#include <htslib/kstring.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 #include <unordered_set>
 
+#include "helix/io/text_lines.hpp"
 #include "helix/util/error.hpp"
 
 namespace helix::io {
 namespace {
-
-// Line reader over htslib's BGZF layer, which reads plain, gzip and bgzip files alike.
-class LineReader {
- public:
-  explicit LineReader(const std::string& path) : path_(path) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) throw InputError(path, 0, "no such file");
-    if (std::filesystem::is_directory(path, ec))
-      throw InputError(path, 0, "is a directory, not a table file");
-    fp_ = bgzf_open(path.c_str(), "r");
-    if (fp_ == nullptr) throw InputError(path, 0, std::string("cannot open: ") + strerror(errno));
-  }
-  ~LineReader() {
-    if (fp_ != nullptr) bgzf_close(fp_);
-    free(buf_.s);
-  }
-  LineReader(const LineReader&) = delete;
-  LineReader& operator=(const LineReader&) = delete;
-
-  // Next line without its terminator (and without a trailing \r); false at end of file.
-  bool next(std::string& line) {
-    const int n = bgzf_getline(fp_, '\n', &buf_);
-    if (n == -1) return false;
-    ++line_number_;
-    if (n < -1) throw InputError(path_, line_number_, "read error (corrupt or truncated gzip?)");
-    size_t len = buf_.l;
-    if (len > 0 && buf_.s[len - 1] == '\r') --len;
-    line.assign(buf_.s, len);
-    return true;
-  }
-  int64_t line_number() const { return line_number_; }
-
- private:
-  std::string path_;
-  BGZF* fp_ = nullptr;
-  kstring_t buf_ = {0, 0, nullptr};
-  int64_t line_number_ = 0;
-};
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
@@ -75,7 +34,7 @@ char delimiter_from_name(const std::string& path) {
 // Splits one record into fields, RFC 4180 style: a field that starts with '"' is quoted, "" in
 // it is a literal quote, and it may span lines (pulled from `reader`). Quotes elsewhere are kept
 // literally, as pandas and R do. The same rules apply to TSV, which pandas and R also quote.
-std::vector<std::string> split_record(std::string& line, char delim, LineReader& reader,
+std::vector<std::string> split_record(std::string_view line, char delim, TextLineReader& reader,
                                       const std::string& path) {
   const int64_t start_line = reader.line_number();
   std::vector<std::string> fields;
@@ -107,7 +66,7 @@ std::vector<std::string> split_record(std::string& line, char delim, LineReader&
     }
     // Unquoted text (or anything after a closing quote) runs to the next delimiter.
     const size_t end = std::min(line.find(delim, i), line.size());
-    field.append(line, i, end - i);
+    field.append(line.substr(i, end - i));
     fields.push_back(std::move(field));
     field.clear();
     if (end == line.size()) return fields;
@@ -118,19 +77,19 @@ std::vector<std::string> split_record(std::string& line, char delim, LineReader&
 }  // namespace
 
 Table Table::read(const std::string& path) {
-  LineReader reader(path);
+  TextLineReader reader(path);
   Table table;
   table.path_ = path;
 
-  std::string line;
+  std::string_view line;
   bool have_header = false;
   while (!have_header && reader.next(line)) have_header = !line.empty();
   if (!have_header) throw InputError(path, 0, "empty file (expected a header row)");
   // Spreadsheet programs often prepend a UTF-8 byte order mark; it is not part of the name.
-  if (reader.line_number() == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+  if (reader.line_number() == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
 
   char delim = delimiter_from_name(path);
-  if (delim == 0) delim = line.find('\t') != std::string::npos ? '\t' : ',';
+  if (delim == 0) delim = line.find('\t') != std::string_view::npos ? '\t' : ',';
 
   const int64_t header_line = reader.line_number();
   table.header_line_ = header_line;

@@ -31,6 +31,8 @@ std::vector<double> linear_ticks(double lo, double hi) {
 }
 
 std::string number(double v) {
+  // Whole numbers in full (10000, not 1e+04); others with 4 significant digits.
+  if (std::abs(v) < 1e9 && v == std::round(v)) return std::to_string(static_cast<int64_t>(v));
   std::ostringstream s;
   s.precision(4);
   s << v;

@@ -75,15 +75,7 @@ train:
   weight_decay: 3.0e-4
   warmup_fraction: 0.3   # linear warm-up over this fraction of steps, then cosine to 0
   grad_clip: 0.5         # global gradient norm
-  seed: 42
-  log_every: 50          # steps per metrics.jsonl record (losses averaged over the interval)
-  val_every: 1000        # steps between validations (needs data.holdout)
-  val_batches: 8         # fixed held-out batches per validation
-  checkpoint_every: 1000
-  keep_checkpoints: 2
-  device: auto           # auto (cuda when available), cpu, cuda
-  threads: 0             # intra-op threads (0: one per core)
-)";
+)" + pretraining_loop_keys();
   return kDefaults;
 }
 
@@ -114,17 +106,13 @@ data::FindnaBatch draw_batch(const data::GenomeWindows& windows, io::GenomeReade
   return data::make_findna_batch(seqs, alphabet, views, rng);
 }
 
-torch::Device choose_device(const Config& config) {
-  return resolve_device(config.get_choice("train.device", {"auto", "cpu", "cuda"}));
-}
-
 }  // namespace
 
 nlohmann::json describe_findna_model(const Config& config) {
   // A dry run checks the whole config, not only the model: every enumerated key is read here.
   findna_view_options(config);
   window_options(config);
-  choose_device(config);
+  device_from_config(config);
   findna_objective_options(config);
   const auto s = resolve_findna_setup(config);
   nn::PretrainNetwork net(nn::build_encoder(s.description), s.alphabet.channels());
@@ -254,7 +242,7 @@ int run_findna_pretraining(const Config& config, const PretrainOptions& options)
     throw UsageError("train.steps and train.batch_size must be positive, data.fixed_batches >= 0");
   }
   set_compute_threads(static_cast<int>(config.get_int("train.threads")));
-  const auto device = choose_device(config);
+  const auto device = device_from_config(config);
 
   // Everything that can fail on bad input happens before the output directory is touched.
   const auto genome_path = config.get_string("data.genome");

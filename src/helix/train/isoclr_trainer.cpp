@@ -83,15 +83,7 @@ train:
   warmup_max_steps: 10000
   warmup_start_factor: 0.1  # warm-up starts at this fraction of lr
   grad_clip: 5.0         # global gradient norm (0: off, the original code's behaviour, I3)
-  seed: 42
-  log_every: 50          # steps per metrics.jsonl record
-  val_every: 1000        # steps between validations
-  val_batches: 8         # fixed held-out batches per validation
-  checkpoint_every: 1000
-  keep_checkpoints: 2
-  device: auto           # auto (cuda when available), cpu, cuda
-  threads: 0             # intra-op threads (0: one per core)
-)";
+)" + pretraining_loop_keys();
   return kDefaults;
 }
 
@@ -132,10 +124,6 @@ data::IsoclrViewOptions view_options(const Config& c, bool augment) {
     throw UsageError("isoclr.mask_prob must be in [0, 1) and isoclr.max_shift >= 0");
   }
   return v;
-}
-
-torch::Device choose_device(const Config& config) {
-  return resolve_device(config.get_choice("train.device", {"auto", "cpu", "cuda"}));
 }
 
 data::RnaRecord record_of(const data::Transcript& t) {
@@ -191,7 +179,7 @@ nlohmann::json isoclr_encoder_description(const Config& c) {
 
 nlohmann::json describe_isoclr_model(const Config& config) {
   view_options(config, true);
-  choose_device(config);
+  device_from_config(config);
   objectives::contrastive_form_from_name(config.get_string("isoclr.loss"));
   const auto description = isoclr_encoder_description(config);
   auto encoder = nn::build_encoder(description);
@@ -607,7 +595,7 @@ class IsoclrTask : public PretrainTask {
 
 int run_isoclr_pretraining(const Config& config, const PretrainOptions& options) {
   set_compute_threads(static_cast<int>(config.get_int("train.threads")));
-  const auto device = choose_device(config);
+  const auto device = device_from_config(config);
   // Everything that can fail on bad input (files, options) happens before the run directory is
   // touched.
   IsoclrTask task(config, device);

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 
+#include "helix/train/device.hpp"
 #include "helix/util/atomic_file.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
@@ -14,6 +15,23 @@
 
 namespace helix::train {
 namespace fs = std::filesystem;
+
+const std::string& pretraining_loop_keys() {
+  static const std::string kKeys = R"(  seed: 42
+  log_every: 50          # steps per metrics.jsonl record (losses averaged over the interval)
+  val_every: 1000        # steps between validations (FinDNA: needs data.holdout)
+  val_batches: 8         # fixed held-out batches per validation
+  checkpoint_every: 1000
+  keep_checkpoints: 2
+  device: auto           # auto (cuda when available), cpu, cuda
+  threads: 0             # intra-op threads (0: one per core)
+)";
+  return kKeys;
+}
+
+c10::Device device_from_config(const Config& config) {
+  return resolve_device(config.get_choice("train.device", {"auto", "cpu", "cuda"}));
+}
 
 const std::vector<std::string>& run_file_names() {
   static const std::vector<std::string> kNames = {"config.yaml", "metrics.jsonl", "checkpoints",

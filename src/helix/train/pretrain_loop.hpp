@@ -5,6 +5,7 @@
 // PretrainTask.
 #pragma once
 
+#include <c10/core/Device.h>
 #include <torch/optim/optimizer.h>
 
 #include <filesystem>
@@ -28,6 +29,14 @@ struct PretrainOptions {
   // schedules still span train.steps, so a later --resume continues exactly. 0: no limit.
   int64_t stop_after = 0;
 };
+
+// The `train:` keys the loop reads (seed, log_every, val_every, val_batches, checkpoint_every,
+// keep_checkpoints, device, threads), as YAML lines with defaults and comments, for a method's
+// config schema to end with.
+const std::string& pretraining_loop_keys();
+
+// train.device of a config: cpu, cuda or auto (cuda when available).
+c10::Device device_from_config(const Config& config);
 
 // Names of the files and folders a run writes into its directory.
 const std::vector<std::string>& run_file_names();
