@@ -2,6 +2,7 @@
 // destruction, with a helper that writes a file into it.
 #pragma once
 
+#include <htslib/bgzf.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -10,6 +11,18 @@
 #include <string>
 
 namespace helix::test {
+
+// Writes `contents` through htslib, as the readers read it back: mode "w" writes bgzip, "wg"
+// plain gzip. Returns the path; throws std::runtime_error when htslib fails.
+inline std::string write_compressed_file(const std::string& path, const std::string& contents,
+                                         const char* mode) {
+  BGZF* fp = bgzf_open(path.c_str(), mode);
+  if (fp == nullptr) throw std::runtime_error("bgzf_open failed for " + path);
+  const bool written =
+      bgzf_write(fp, contents.data(), contents.size()) == static_cast<ssize_t>(contents.size());
+  if (bgzf_close(fp) != 0 || !written) throw std::runtime_error("bgzf_write failed for " + path);
+  return path;
+}
 
 class TempDir {
  public:
@@ -31,6 +44,11 @@ class TempDir {
     const std::string file = (path_ / name).string();
     std::ofstream(file, std::ios::binary) << contents;
     return file;
+  }
+  // The same, compressed (see write_compressed_file).
+  std::string write_compressed(const std::string& name, const std::string& contents,
+                               const char* mode) const {
+    return write_compressed_file((path_ / name).string(), contents, mode);
   }
 
  private:

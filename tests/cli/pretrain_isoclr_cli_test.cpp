@@ -94,6 +94,9 @@ TEST_F(IsoclrCliTest, TrainsOnIsoformsAndOrthologsAndResumesExactly) {
   }
   EXPECT_NEAR(metrics[0].at("lr").get<double>(), 1e-4, 1e-12);  // warm-up starts at 0.1 x lr
   ASSERT_TRUE(metrics[3].contains("val_top1"));
+  EXPECT_GT(metrics[3].at("val_splice_pairs").get<int64_t>() +
+                metrics[3].at("val_ortho_pairs").get<int64_t>(),
+            0);
   // The exported encoder takes 6 tracks and is rebuilt from the file alone.
   const auto loaded = nn::load_encoder((a / "encoder.safetensors").string());
   EXPECT_EQ(loaded.encoder->in_channels(), 6);

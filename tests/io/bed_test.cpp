@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "../temp_dir.hpp"
 #include "helix/util/error.hpp"
 
 namespace helix::io {
@@ -73,11 +74,8 @@ TEST_F(BedTest, ReadsBed3AndNamesSkippingHeaders) {
 }
 
 TEST_F(BedTest, ReadsGzip) {
-  const std::string path = (dir_ / "a.bed.gz").string();
-  BGZF* fp = bgzf_open(path.c_str(), "wg");
-  const std::string text = "chrX\t100\t250\tx\n";
-  ASSERT_EQ(bgzf_write(fp, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-  ASSERT_EQ(bgzf_close(fp), 0);
+  const std::string path =
+      helix::test::write_compressed_file((dir_ / "a.bed.gz").string(), "chrX\t100\t250\tx\n", "wg");
   const auto intervals = read_bed(path);
   ASSERT_EQ(intervals.size(), 1u);
   EXPECT_EQ(intervals[0].chrom, "chrX");

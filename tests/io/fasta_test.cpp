@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../temp_dir.hpp"
 #include "helix/util/error.hpp"
 
 namespace helix::io {
@@ -33,12 +34,7 @@ class FastaTest : public ::testing::Test {
   }
   // mode "w": bgzip; "wg": plain gzip.
   std::string write_compressed(const std::string& name, const std::string& text, const char* mode) {
-    const std::string path = (dir_ / name).string();
-    BGZF* fp = bgzf_open(path.c_str(), mode);
-    EXPECT_NE(fp, nullptr);
-    EXPECT_EQ(bgzf_write(fp, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-    EXPECT_EQ(bgzf_close(fp), 0);
-    return path;
+    return helix::test::write_compressed_file((dir_ / name).string(), text, mode);
   }
 
   std::vector<FastaRecord> read_all(const std::string& path) {

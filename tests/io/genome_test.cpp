@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "../temp_dir.hpp"
 #include "helix/util/error.hpp"
 
 namespace helix::io {
@@ -83,11 +84,7 @@ class GenomeTest : public ::testing::Test {
   }
   // mode "w": bgzip; "wg": plain gzip.
   std::string write_compressed(const std::string& name, const std::string& text, const char* mode) {
-    BGZF* fp = bgzf_open(file(name).c_str(), mode);
-    EXPECT_NE(fp, nullptr);
-    EXPECT_EQ(bgzf_write(fp, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-    EXPECT_EQ(bgzf_close(fp), 0);
-    return file(name);
+    return helix::test::write_compressed_file(file(name), text, mode);
   }
 
   fs::path dir_;

@@ -18,12 +18,7 @@ class GtfTest : public ::testing::Test {
     return dir_.write(name, text);
   }
   std::string write_gzip(const std::string& name, const std::string& text) {
-    std::string path = (dir_ / name).string();
-    BGZF* fp = bgzf_open(path.c_str(), "wg");
-    EXPECT_NE(fp, nullptr);
-    EXPECT_EQ(bgzf_write(fp, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-    EXPECT_EQ(bgzf_close(fp), 0);
-    return path;
+    return test::write_compressed_file((dir_ / name).string(), text, "wg");
   }
   // The InputError of reading `path` (fails the test if none is thrown).
   InputError read_error(const std::string& path,

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "../temp_dir.hpp"
 #include "helix/util/error.hpp"
 
 namespace fs = std::filesystem;
@@ -88,11 +89,8 @@ TEST_F(TableTest, DelimiterFromExtensionThenHeader) {
 
 TEST_F(TableTest, ReadsBgzipAndGzip) {
   const std::string text = "id\tscore\nr1\t0.5\n\"r 2\"\t1\n";
-  const std::string path = (dir_ / "t.tsv.gz").string();
-  BGZF* fp = bgzf_open(path.c_str(), "w");
-  ASSERT_NE(fp, nullptr);
-  ASSERT_EQ(bgzf_write(fp, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-  ASSERT_EQ(bgzf_close(fp), 0);
+  const std::string path =
+      helix::test::write_compressed_file((dir_ / "t.tsv.gz").string(), text, "w");
   Table t = Table::read(path);
   ASSERT_EQ(t.num_rows(), 2u);
   EXPECT_EQ(t.cell(1, 0), "r 2");

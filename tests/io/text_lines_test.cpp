@@ -23,12 +23,7 @@ class TextLinesTest : public ::testing::Test {
   }
   // Through htslib, as the reader reads it back; mode "w": bgzip, "wg": plain gzip.
   std::string write_compressed(const std::string& name, const std::string& text, const char* mode) {
-    const std::string path = (dir_ / name).string();
-    BGZF* fp = bgzf_open(path.c_str(), mode);
-    EXPECT_NE(fp, nullptr);
-    EXPECT_EQ(bgzf_write(fp, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-    EXPECT_EQ(bgzf_close(fp), 0);
-    return path;
+    return test::write_compressed_file((dir_ / name).string(), text, mode);
   }
 
   // Every line with its number, as the reader reports them.

@@ -10,6 +10,7 @@
 #include "helix/nn/registry.hpp"
 #include "helix/nn/swan.hpp"
 #include "helix/train/ema.hpp"
+#include "helix/train/pretrain_config.hpp"
 #include "helix/util/error.hpp"
 
 namespace helix::train {
@@ -27,15 +28,8 @@ FindnaSetup resolve_findna_setup(const Config& config) {
   if (s.window < 2 || s.cls < 1) {
     throw UsageError("data.window must be >= 2 and findna.cls_tokens >= 1");
   }
-  nn::SwanOptions o;
-  o.in_channels = s.alphabet.channels();
-  o.max_len = s.window + s.cls;
-  o.group_size = config.get_int("model.group_size");
-  o.mlp_dim = config.get_int("model.mlp_dim");
-  o.n_encoders = config.get_int("model.n_encoders");
-  o.layers_per_encoder = config.get_int("model.layers_per_encoder");
-  o.dropout = config.get_double("model.dropout");
-  s.description = o.resolved().to_json();
+  s.description =
+      swan_options_from_config(config, s.alphabet.channels(), s.window + s.cls).to_json();
   s.description["alphabet"] = s.alphabet.name();
   return s;
 }

@@ -10,7 +10,6 @@
 #include "helix/nn/encoder_file.hpp"
 #include "helix/nn/registry.hpp"
 #include "helix/train/checkpoint.hpp"
-#include "helix/train/device.hpp"
 #include "helix/train/findna_step.hpp"
 #include "helix/train/pretrain_loop.hpp"
 #include "helix/util/atomic_file.hpp"

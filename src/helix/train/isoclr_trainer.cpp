@@ -17,7 +17,7 @@
 #include "helix/nn/registry.hpp"
 #include "helix/nn/swan.hpp"
 #include "helix/objectives/mlm.hpp"
-#include "helix/train/device.hpp"
+#include "helix/train/pretrain_config.hpp"
 #include "helix/util/cpu.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
@@ -161,15 +161,7 @@ nlohmann::json isoclr_encoder_description(const Config& c) {
          {"kernel_size", c.get_int("model.kernel_size")},
          {"dropout", c.get_double("model.dropout")}};
   } else {
-    nn::SwanOptions o;
-    o.in_channels = tracks;
-    o.max_len = c.get_int("data.max_length");
-    o.group_size = c.get_int("model.group_size");
-    o.mlp_dim = c.get_int("model.mlp_dim");
-    o.n_encoders = c.get_int("model.n_encoders");
-    o.layers_per_encoder = c.get_int("model.layers_per_encoder");
-    o.dropout = c.get_double("model.dropout");
-    d = o.resolved().to_json();
+    d = swan_options_from_config(c, tracks, c.get_int("data.max_length")).to_json();
   }
   d["alphabet"] = "acgt";
   // Validates the options (and fills derived fields) by building the encoder once.
@@ -412,6 +404,7 @@ nlohmann::json IsoclrStep::validate(const std::vector<data::IsoclrBatch>& batche
   projection_->eval();
   double loss_sum = 0, positive_cos = 0, shuffled_cos = 0;
   int64_t hits = 0, counted = 0, pairs = 0, shuffled = 0;
+  int64_t type_hits[3] = {0, 0, 0}, type_counted[3] = {0, 0, 0};
   for (const auto& batch : batches) {
     const int64_t b = batch.pairs_count();
     auto pooled = encode(batch.x.to(device_), batch.lengths).first.to(at::kFloat);
@@ -428,8 +421,12 @@ nlohmann::json IsoclrStep::validate(const std::vector<data::IsoclrBatch>& batche
     auto rolled = (e.narrow(0, 0, b) * e.narrow(0, b, b).roll(1, 0)).sum(1).to(at::kCPU);
     for (int64_t i = 0; i < b; ++i) {
       if (batch.pairs[i].type == data::PairType::kSelf) continue;  // trivially identical views
-      hits += best[i].item<int64_t>() == i;
+      const bool hit = best[i].item<int64_t>() == i;
+      hits += hit;
       ++counted;
+      const auto type = static_cast<int>(batch.pairs[i].type);
+      type_hits[type] += hit;
+      ++type_counted[type];
       positive_cos += cos[i].item<double>();
       ++pairs;
     }
@@ -438,11 +435,18 @@ nlohmann::json IsoclrStep::validate(const std::vector<data::IsoclrBatch>& batche
   }
   encoder_->train();
   projection_->train();
+  auto share = [](int64_t part, int64_t whole) {
+    return whole ? static_cast<double>(part) / whole : 0.0;
+  };
   return {{"val_loss", batches.empty() ? 0.0 : loss_sum / batches.size()},
-          {"val_top1", counted ? static_cast<double>(hits) / counted : 0.0},
+          {"val_top1", share(hits, counted)},
+          {"val_top1_splice", share(type_hits[1], type_counted[1])},
+          {"val_top1_ortho", share(type_hits[2], type_counted[2])},
           {"val_positive_cosine", pairs ? positive_cos / pairs : 0.0},
           {"val_shuffled_cosine", shuffled ? shuffled_cos / shuffled : 0.0},
-          {"val_pairs", counted}};
+          {"val_pairs", counted},
+          {"val_splice_pairs", type_counted[1]},
+          {"val_ortho_pairs", type_counted[2]}};
 }
 
 std::vector<std::pair<std::string, at::Tensor>> IsoclrStep::checkpoint_tensors() const {

@@ -41,4 +41,17 @@ nlohmann::json describe_pretraining_model(const Config& config) {
                                                              : describe_findna_model(config);
 }
 
+nn::SwanOptions swan_options_from_config(const Config& config, int64_t in_channels,
+                                         int64_t max_len) {
+  nn::SwanOptions o;
+  o.in_channels = in_channels;
+  o.max_len = max_len;
+  o.group_size = config.get_int("model.group_size");
+  o.mlp_dim = config.get_int("model.mlp_dim");
+  o.n_encoders = config.get_int("model.n_encoders");
+  o.layers_per_encoder = config.get_int("model.layers_per_encoder");
+  o.dropout = config.get_double("model.dropout");
+  return o.resolved();
+}
+
 }  // namespace helix::train

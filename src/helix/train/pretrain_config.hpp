@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "helix/nn/swan.hpp"
 #include "helix/util/config.hpp"
 
 namespace helix::train {
@@ -22,5 +23,11 @@ Config pretraining_defaults(const std::string& objective);
 
 // The `--dry-run` description of the config's model ({"model": encoder description, ...}).
 nlohmann::json describe_pretraining_model(const Config& config);
+
+// The Swan mixer of a pretraining config's model.* keys (group_size, mlp_dim, n_encoders,
+// layers_per_encoder, dropout), sized for inputs of up to max_len positions, derived fields
+// filled in.
+nn::SwanOptions swan_options_from_config(const Config& config, int64_t in_channels,
+                                         int64_t max_len);
 
 }  // namespace helix::train
