@@ -5,6 +5,7 @@ set -euo pipefail
 build_dir=${1:-build}
 {
   "$build_dir/pretrain_throughput"
+  "$build_dir/isoclr_throughput"
   "$build_dir/embed_throughput"
   "$build_dir/probe_fit"
   "$build_dir/tomtom_all_vs_all"

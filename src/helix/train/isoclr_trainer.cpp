@@ -282,13 +282,16 @@ IsoclrStep::IsoclrStep(const Config& c, torch::Device device)
   projection_ =
       nn::MlpHead(nn::MlpHeadOptions{encoder_->output_dim(), c.get_int("isoclr.projection_hidden"),
                                      c.get_int("isoclr.projection_dim"), false});
-  mlm_head_ = nn::MlpHead(nn::MlpHeadOptions{encoder_->output_dim(), 512, 4, true});
+  // The MLM head exists only with an MLM term (so runs without one neither train nor store it).
+  if (mlm_weight_ > 0) {
+    mlm_head_ = nn::MlpHead(nn::MlpHeadOptions{encoder_->output_dim(), 512, 4, true});
+    mlm_head_->to(device_);
+    mlm_head_->train();
+  }
   encoder_->to(device_);
   projection_->to(device_);
-  mlm_head_->to(device_);
   encoder_->train();
   projection_->train();
-  mlm_head_->train();
   // Two parameter groups, as Orthrus: the encoder and the heads.
   std::vector<torch::optim::OptimizerParamGroup> groups;
   groups.emplace_back(encoder_->parameters(),
@@ -296,7 +299,7 @@ IsoclrStep::IsoclrStep(const Config& c, torch::Device device)
                           torch::optim::AdamWOptions(c.get_double("train.lr"))
                               .weight_decay(c.get_double("train.weight_decay"))));
   auto head_params = projection_->parameters();
-  if (mlm_weight_ > 0) {
+  if (mlm_head_) {
     for (auto& p : mlm_head_->parameters()) head_params.push_back(p);
   }
   groups.emplace_back(head_params, std::make_unique<torch::optim::AdamWOptions>(
@@ -341,7 +344,7 @@ IsoclrStepResult IsoclrStep::train_step(const data::IsoclrBatch& batch, int64_t 
   auto z = projection_->forward(pooled);
   at::Tensor mlm_logits;
   at::Tensor mlm_targets;
-  if (mlm_weight_ > 0) {
+  if (mlm_head_) {
     // The MLM head runs on the masked positions only (its batch norm sees no padding).
     auto targets = batch.mlm_targets.to(device_).narrow(1, 0, features.size(1));
     auto where = targets.ne(objectives::kIgnore).nonzero();
@@ -452,14 +455,16 @@ nlohmann::json IsoclrStep::validate(const std::vector<data::IsoclrBatch>& batche
 std::vector<std::pair<std::string, at::Tensor>> IsoclrStep::checkpoint_tensors() const {
   auto tensors = nn::module_tensors(*encoder_, "encoder.");
   for (auto& t : nn::module_tensors(*projection_, "projection.")) tensors.push_back(t);
-  for (auto& t : nn::module_tensors(*mlm_head_, "mlm_head.")) tensors.push_back(t);
+  if (mlm_head_) {
+    for (auto& t : nn::module_tensors(*mlm_head_, "mlm_head.")) tensors.push_back(t);
+  }
   return tensors;
 }
 
 void IsoclrStep::restore(const Checkpoint& checkpoint) {
   load_module(checkpoint, "encoder.", *encoder_);
   load_module(checkpoint, "projection.", *projection_);
-  load_module(checkpoint, "mlm_head.", *mlm_head_);
+  if (mlm_head_) load_module(checkpoint, "mlm_head.", *mlm_head_);
   load_optimizer(checkpoint, *optimizer_);
 }
 
