@@ -49,9 +49,10 @@ echo "== IsoCLR: contrastive pretraining on human isoforms and primate orthologs
   "data.gtf=$data_dir/isoforms/example.gtf.gz" "data.maf=$data_dir/orthologs/chr22.maf.gz"
 iso_val=$(grep val_top1 "$iso/metrics.jsonl" | tail -n 1)
 iso_field() { printf '%s' "$iso_val" | grep -o "\"$1\":[-0-9.e]*" | cut -d: -f2 | cut -c1-6; }
-echo "   held-out pairs: partner retrieved first among the batch's $(iso_field val_pairs) in" \
-  "$(iso_field val_top1) of cases; embedding cosine of partners $(iso_field val_positive_cosine)" \
-  "vs shuffled pairs $(iso_field val_shuffled_cosine)"
+echo "   held-out: $(iso_field val_pairs) pairs; the own partner is the closest of the 64 in its" \
+  "batch in $(iso_field val_top1) of cases (isoforms: $(iso_field val_top1_splice), orthologs:" \
+  "$(iso_field val_top1_ortho)); embedding cosine of partners $(iso_field val_positive_cosine)," \
+  "of shuffled pairs $(iso_field val_shuffled_cosine)"
 echo "   encoder: $iso/encoder.safetensors (6 tracks; helix embed/probe take it)"
 
 # NeuronMotif: 4,000 windows of 60 bp from chr20 (no N); half get a CTCF site drawn from its
