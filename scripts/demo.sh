@@ -53,7 +53,7 @@ echo "   held-out: $(iso_field val_pairs) pairs; the own partner is the closest 
   "batch in $(iso_field val_top1) of cases (isoforms: $(iso_field val_top1_splice), orthologs:" \
   "$(iso_field val_top1_ortho)); embedding cosine of partners $(iso_field val_positive_cosine)," \
   "of shuffled pairs $(iso_field val_shuffled_cosine)"
-echo "   encoder: $iso/encoder.safetensors (6 tracks; helix embed/probe take it)"
+echo "   encoder: $iso/encoder.safetensors (6 tracks; helix embed, probe and finetune take it)"
 
 # NeuronMotif: 4,000 windows of 60 bp from chr20 (no N); half get a CTCF site drawn from its
 # JASPAR matrix (MA0139.1) at a random position. A CNN learns to find them, and NeuronMotif

@@ -42,7 +42,9 @@ TEST(IsoclrBatch, UnaugmentedViewsAreTheEncodedRecordsPaddedToTheLongest) {
   const auto b = make_isoclr_batch(c, pairs, o, rng);
   ASSERT_EQ(b.x.sizes(), (at::IntArrayRef{4, 6, 46}));
   EXPECT_EQ(values(b.lengths), (std::vector<int64_t>{9, 46, 46, 9}));
-  const auto a = encode_record(c.records[0], 6, o.tracks);
+  const auto& r0 = c.records[0];
+  const auto a =
+      seq::rna_track_tensor(r0.sequence, r0.cds_begin, r0.cds_end, r0.exon_lengths, o.tracks, 6);
   EXPECT_TRUE(at::equal(b.x[0].narrow(1, 0, 9), a));
   EXPECT_EQ(b.x[0].narrow(1, 9, 37).abs().sum().item<float>(), 0.0f);
   EXPECT_TRUE(at::equal(b.x[3].narrow(1, 0, 9), a));
@@ -52,7 +54,9 @@ TEST(IsoclrBatch, UnaugmentedViewsAreTheEncodedRecordsPaddedToTheLongest) {
   EXPECT_EQ(values(b.types), (std::vector<int64_t>{1, 1}));
   EXPECT_EQ(b.mlm_targets.ne(objectives::kIgnore).sum().item<int64_t>(), 0);
   // Four tracks: the nucleotide rows only.
-  EXPECT_TRUE(at::equal(encode_record(c.records[0], 4, o.tracks), a.narrow(0, 0, 4)));
+  EXPECT_TRUE(at::equal(
+      seq::rna_track_tensor(r0.sequence, r0.cds_begin, r0.cds_end, r0.exon_lengths, o.tracks, 4),
+      a.narrow(0, 0, 4)));
 }
 
 TEST(IsoclrBatch, AugmentationShiftsAndMasksAllChannelsOfFifteenPercent) {

@@ -34,13 +34,15 @@ std::vector<std::vector<int64_t>> length_grouped_batches(const std::vector<int64
 }
 
 SequenceBatch one_hot_batch(const std::vector<std::string>& sequences,
-                            const std::vector<int64_t>& indices, const seq::Alphabet& alphabet) {
+                            const std::vector<int64_t>& indices, const seq::Alphabet& alphabet,
+                            int64_t channels) {
   int64_t max_length = 0;
   for (auto i : indices) {
     max_length = std::max<int64_t>(max_length, static_cast<int64_t>(sequences.at(i).size()));
   }
   const auto b = static_cast<int64_t>(indices.size());
-  const int64_t channels = alphabet.channels();
+  const int64_t symbols = alphabet.channels();
+  channels = std::max(channels, symbols);
   SequenceBatch batch;
   batch.x = at::zeros({b, channels, max_length}, at::kFloat);
   batch.lengths = at::empty({b}, at::kLong);
@@ -50,7 +52,7 @@ SequenceBatch one_hot_batch(const std::vector<std::string>& sequences,
     const auto& s = sequences[indices[k]];
     const auto codes = seq::encode(s, alphabet);
     lengths[k] = static_cast<int64_t>(s.size());
-    seq::one_hot_into(codes.data(), lengths[k], channels, max_length,
+    seq::one_hot_into(codes.data(), lengths[k], symbols, max_length,
                       data + k * channels * max_length);
   }
   return batch;

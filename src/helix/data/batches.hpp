@@ -26,7 +26,10 @@ struct SequenceBatch {
 };
 
 // One-hot batch of sequences[indices[i]] (codes per the alphabet; N and IUPAC as zero rows).
+// With `channels` above the alphabet's, the extra rows are zero: the codon and splice tracks of an
+// IsoCLR RNA encoder, which a plain sequence has no annotation for.
 SequenceBatch one_hot_batch(const std::vector<std::string>& sequences,
-                            const std::vector<int64_t>& indices, const seq::Alphabet& alphabet);
+                            const std::vector<int64_t>& indices, const seq::Alphabet& alphabet,
+                            int64_t channels = 0);
 
 }  // namespace helix::data

@@ -7,36 +7,8 @@
 #include <numeric>
 
 #include "helix/objectives/mlm.hpp"
-#include "helix/seq/alphabet.hpp"
 
 namespace helix::data {
-namespace {
-
-const seq::Alphabet& nucleotides() {
-  static const auto kAcgt = seq::Alphabet::from_name("acgt");
-  return kAcgt;
-}
-
-// Writes record's tracks at column `offset` of a zeroed [C, row_stride] buffer.
-void write_record(const RnaRecord& r, int64_t channels, const seq::RnaTrackOptions& tracks,
-                  int64_t offset, int64_t row_stride, float* out) {
-  const auto codes = seq::encode(r.sequence, nucleotides());
-  const auto length = static_cast<int64_t>(codes.size());
-  seq::one_hot_into(codes.data(), length, 4, row_stride, out + offset);
-  if (channels == 6) {
-    seq::rna_tracks_into(r.cds_begin, r.cds_end, r.exon_lengths, tracks, row_stride, out + offset);
-  }
-}
-
-}  // namespace
-
-at::Tensor encode_record(const RnaRecord& record, int64_t channels,
-                         const seq::RnaTrackOptions& tracks) {
-  const auto length = static_cast<int64_t>(record.sequence.size());
-  auto x = at::zeros({channels, length}, at::kFloat);
-  write_record(record, channels, tracks, 0, length, x.data_ptr<float>());
-  return x;
-}
 
 IsoclrBatch make_isoclr_batch(const PairCorpus& corpus, const std::vector<PairDraw>& pairs,
                               const IsoclrViewOptions& o, std::mt19937_64& rng) {
@@ -64,7 +36,9 @@ IsoclrBatch make_isoclr_batch(const PairCorpus& corpus, const std::vector<PairDr
   std::vector<int64_t> positions;
   for (int64_t r = 0; r < rows; ++r) {
     float* row = x + r * o.channels * width;
-    write_record(*members[r], o.channels, o.tracks, shifts[r], width, row);
+    const auto& m = *members[r];
+    seq::rna_encode_into(m.sequence, m.cds_begin, m.cds_end, m.exon_lengths, o.tracks, o.channels,
+                         width, row + shifts[r]);
     if (!o.augment || o.mask_prob <= 0) continue;
     // Masking: round(p L) distinct positions of the record (shift excluded), all channels zeroed.
     const auto length = static_cast<int64_t>(members[r]->sequence.size());

@@ -32,10 +32,6 @@ struct IsoclrBatch {
   int64_t pairs_count() const { return static_cast<int64_t>(pairs.size()); }
 };
 
-// The encoded (unaugmented) [C, L] view of one record: what the encoder sees for a transcript.
-at::Tensor encode_record(const RnaRecord& record, int64_t channels,
-                         const seq::RnaTrackOptions& tracks);
-
 IsoclrBatch make_isoclr_batch(const PairCorpus& corpus, const std::vector<PairDraw>& pairs,
                               const IsoclrViewOptions& options, std::mt19937_64& rng);
 

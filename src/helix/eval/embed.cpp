@@ -30,12 +30,7 @@ at::Tensor embed_sequences(nn::EncoderBase& encoder, const seq::Alphabet& alphab
       ++end;
     }
     const std::vector<int64_t> indices(order.begin() + begin, order.begin() + end);
-    auto batch = data::one_hot_batch(sequences, indices, alphabet).x;
-    // An RNA encoder's codon and splice tracks (channels 4 and 5) are zero for plain sequences:
-    // they carry no annotation.
-    if (encoder.in_channels() > batch.size(1)) {
-      batch = at::constant_pad_nd(batch, {0, 0, 0, encoder.in_channels() - batch.size(1)});
-    }
+    auto batch = data::one_hot_batch(sequences, indices, alphabet, encoder.in_channels()).x;
     auto pooled = nn::masked_mean(encoder.forward(batch.to(device)), at::Tensor()).to(at::kCPU);
     out.index_copy_(0, at::tensor(indices, at::kLong), pooled.to(at::kFloat));
     begin = end;

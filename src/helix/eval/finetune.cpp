@@ -153,7 +153,7 @@ std::vector<double> predict_scores(nn::SequenceModelImpl& model, const nn::TaskI
     scale = at::tensor(task.target_scale, at::kDouble);
   }
   for (const auto& indices : data::length_grouped_batches(lengths, batch_size, false, 0)) {
-    auto batch = data::one_hot_batch(sequences, indices, alphabet);
+    auto batch = data::one_hot_batch(sequences, indices, alphabet, model.encoder->in_channels());
     auto y = model.forward(batch.x.to(device), batch.lengths).to(at::kCPU).to(at::kDouble);
     y = classification ? at::softmax(y, 1) : y * scale + mean;
     y = y.contiguous();
@@ -199,7 +199,9 @@ int run_finetune(nn::SequenceModel model, const std::string& alphabet_name, cons
   const bool classification = train.kind == data::TaskKind::kClassification;
   const auto task = task_info_for(train);
   const auto alphabet = seq::Alphabet::from_name(alphabet_name);
-  if (model->encoder->in_channels() != alphabet.channels()) {
+  // More input channels than symbols: an RNA encoder's annotation tracks, zero for plain
+  // sequences (data::one_hot_batch). Fewer cannot be filled.
+  if (model->encoder->in_channels() < alphabet.channels()) {
     throw UsageError("the encoder takes " + std::to_string(model->encoder->in_channels()) +
                      " input channels but alphabet " + alphabet_name + " has " +
                      std::to_string(alphabet.channels()));
@@ -319,7 +321,8 @@ int run_finetune(nn::SequenceModel model, const std::string& alphabet_name, cons
       batches_epoch = epoch;
     }
     const auto& indices = epoch_batches[step % steps_per_epoch];
-    auto batch = data::one_hot_batch(train.sequences, indices, alphabet);
+    auto batch =
+        data::one_hot_batch(train.sequences, indices, alphabet, model->encoder->in_channels());
     auto index = at::tensor(indices, at::kLong);
     auto y = targets.index_select(0, index).to(device);
     const double step_lr = schedule.at(step);

@@ -57,9 +57,9 @@ void rna_tracks_into(int64_t cds_begin, int64_t cds_end, const std::vector<int64
   for (int64_t p : splice_track_positions(exon_lengths, options)) splice[p] = 1.0f;
 }
 
-at::Tensor rna_track_tensor(const std::string& sequence, int64_t cds_begin, int64_t cds_end,
-                            const std::vector<int64_t>& exon_lengths,
-                            const RnaTrackOptions& options, int64_t channels) {
+void rna_encode_into(const std::string& sequence, int64_t cds_begin, int64_t cds_end,
+                     const std::vector<int64_t>& exon_lengths, const RnaTrackOptions& options,
+                     int64_t channels, int64_t row_stride, float* out) {
   if (channels != 4 && channels != 6) {
     throw UsageError("RNA tracks: channels must be 4 or 6, got " + std::to_string(channels));
   }
@@ -68,12 +68,19 @@ at::Tensor rna_track_tensor(const std::string& sequence, int64_t cds_begin, int6
     throw Error("rna tracks: the exons add up to " + std::to_string(total_length(exon_lengths)) +
                 " nt but the sequence is " + std::to_string(length) + " nt");
   }
-  auto out = at::zeros({channels, length}, at::kFloat);
   static const Alphabet acgt = Alphabet::from_name("acgt");
   const std::vector<int8_t> codes = encode(sequence, acgt);
-  float* data = out.data_ptr<float>();
-  one_hot_into(codes.data(), length, 4, length, data);
-  if (channels == 6) rna_tracks_into(cds_begin, cds_end, exon_lengths, options, length, data);
+  one_hot_into(codes.data(), length, 4, row_stride, out);
+  if (channels == 6) rna_tracks_into(cds_begin, cds_end, exon_lengths, options, row_stride, out);
+}
+
+at::Tensor rna_track_tensor(const std::string& sequence, int64_t cds_begin, int64_t cds_end,
+                            const std::vector<int64_t>& exon_lengths,
+                            const RnaTrackOptions& options, int64_t channels) {
+  const auto length = static_cast<int64_t>(sequence.size());
+  auto out = at::zeros({channels == 4 ? 4 : 6, length}, at::kFloat);
+  rna_encode_into(sequence, cds_begin, cds_end, exon_lengths, options, channels, length,
+                  out.data_ptr<float>());
   return out;
 }
 

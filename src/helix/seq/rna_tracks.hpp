@@ -40,6 +40,13 @@ void rna_tracks_into(int64_t cds_begin, int64_t cds_end, const std::vector<int64
 // U read as T) and, when channels == 6, the codon and splice tracks. Throws UsageError unless
 // channels is 4 or 6, and helix::Error when the sequence length differs from the sum of
 // exon_lengths (and as rna_tracks_into).
+// Writes the whole encoding of a transcript (one-hot A C G T rows 0-3, and with channels == 6 the
+// codon and splice rows) into a zero-initialised channel-first buffer whose rows are row_stride
+// floats apart, e.g. at a column offset of a padded batch. Throws as rna_track_tensor.
+void rna_encode_into(const std::string& sequence, int64_t cds_begin, int64_t cds_end,
+                     const std::vector<int64_t>& exon_lengths, const RnaTrackOptions& options,
+                     int64_t channels, int64_t row_stride, float* out);
+
 at::Tensor rna_track_tensor(const std::string& sequence, int64_t cds_begin, int64_t cds_end,
                             const std::vector<int64_t>& exon_lengths,
                             const RnaTrackOptions& options, int64_t channels);
