@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../input_error.hpp"
 #include "../temp_dir.hpp"
 #include "helix/io/fasta.hpp"
 #include "helix/io/genome.hpp"
@@ -76,13 +77,7 @@ class TranscriptsTest : public ::testing::Test {
   // The InputError of `fn` (fails the test if none is thrown).
   template <typename Fn>
   InputError error_of(Fn fn) {
-    try {
-      fn();
-    } catch (const InputError& e) {
-      return e;
-    }
-    ADD_FAILURE() << "no InputError";
-    return InputError("");
+    return test::input_error_of(fn);
   }
   // Assembling `gtf_text` fails at `line` of the GTF with a message containing `fragment`.
   void expect_gtf_error(const std::string& gtf_text, int64_t line, const std::string& fragment,

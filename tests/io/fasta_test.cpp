@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../input_error.hpp"
 #include "../temp_dir.hpp"
 #include "helix/util/error.hpp"
 
@@ -48,13 +49,7 @@ class FastaTest : public ::testing::Test {
 
   // The InputError thrown by reading the whole file (fails the test if none is thrown).
   InputError read_error(const std::string& path) {
-    try {
-      read_all(path);
-    } catch (const InputError& e) {
-      return e;
-    }
-    ADD_FAILURE() << "no InputError for " << path;
-    return InputError("");
+    return helix::test::input_error_of([&] { read_all(path); }, path);
   }
 
   fs::path dir_;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "../input_error.hpp"
 #include "../temp_dir.hpp"
 #include "helix/util/error.hpp"
 
@@ -23,13 +24,7 @@ class GtfTest : public ::testing::Test {
   // The InputError of reading `path` (fails the test if none is thrown).
   InputError read_error(const std::string& path,
                         AnnotationFormat format = AnnotationFormat::kAuto) {
-    try {
-      read_annotation(path, format);
-    } catch (const InputError& e) {
-      return e;
-    }
-    ADD_FAILURE() << "no InputError for " << path;
-    return InputError("");
+    return test::input_error_of([&] { read_annotation(path, format); }, path);
   }
   // Checks that the error names the file and the line, in the message too.
   void expect_error_at(const std::string& name, const std::string& text, int64_t line,

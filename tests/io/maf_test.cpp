@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../input_error.hpp"
 #include "../temp_dir.hpp"
 #include "helix/util/error.hpp"
 
@@ -55,13 +56,7 @@ class MafTest : public ::testing::Test {
 
   // The InputError thrown by reading the whole file (fails the test if none is thrown).
   static InputError read_error(const std::string& path) {
-    try {
-      read_all(path);
-    } catch (const InputError& e) {
-      return e;
-    }
-    ADD_FAILURE() << "no InputError for " << path;
-    return InputError("");
+    return test::input_error_of([&] { read_all(path); }, path);
   }
 
   // Writes `text`, reads it, and checks that the error names the file, the line and `problem`.

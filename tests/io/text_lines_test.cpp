@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../input_error.hpp"
 #include "../temp_dir.hpp"
 #include "helix/util/error.hpp"
 
@@ -38,13 +39,7 @@ class TextLinesTest : public ::testing::Test {
   }
 
   static InputError error_of(const std::string& path) {
-    try {
-      read_all(path);
-    } catch (const InputError& e) {
-      return e;
-    }
-    ADD_FAILURE() << "no InputError for " << path;
-    return InputError(path, -1, "none");
+    return test::input_error_of([&] { read_all(path); }, path);
   }
 
   static std::string many_lines() {

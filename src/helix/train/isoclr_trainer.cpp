@@ -482,6 +482,7 @@ class IsoclrTask : public PretrainTask {
         batch_long_(config.get_int("train.batch_size_long")),
         seed_(static_cast<uint64_t>(config.get_int("train.seed"))),
         p_ortho_(config.get_double("isoclr.p_ortho")),
+        with_mlm_(config.get_double("isoclr.mlm_weight") > 0),
         step_(config, device) {
     if (batch_short_ < 2 || batch_long_ < 2) {
       throw UsageError("train.batch_size and train.batch_size_long must be at least 2 (pairs)");
@@ -536,8 +537,7 @@ class IsoclrTask : public PretrainTask {
                        {"self_pairs", static_cast<double>(r.pairs[0]), pairs},
                        {"splice_pairs", static_cast<double>(r.pairs[1]), pairs},
                        {"ortho_pairs", static_cast<double>(r.pairs[2]), pairs}};
-    if (config_.get_double("isoclr.mlm_weight") > 0)
-      report.averaged.push_back({"mlm_loss", r.mlm, 1});
+    if (with_mlm_) report.averaged.push_back({"mlm_loss", r.mlm, 1});
     report.last = {{"lr", r.lr}};
     return report;
   }
@@ -593,6 +593,7 @@ class IsoclrTask : public PretrainTask {
   int64_t batch_short_, batch_long_;
   uint64_t seed_;
   double p_ortho_;
+  bool with_mlm_;  // report the MLM loss (read once, not per step)
   IsoclrStep step_;
   data::AnchorBuckets buckets_;
   double p_long_ = 0;
