@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "helix/interpret/annotate.hpp"
+#include "helix/interpret/neuron.hpp"
 #include "helix/interpret/neuronmotif.hpp"
 #include "helix/io/motif_file.hpp"
 #include "helix/motif/tomtom.hpp"
@@ -51,6 +52,32 @@ fs::path layer_dir(const NeuronMotifArgs& a, int64_t layer) {
 }
 
 std::string tsv_number(double v) { return format_significant(v, 6); }
+
+// The finished bundle of `layer` in the output directory, when it is complete.
+std::optional<interpret::LayerResult> finished_layer(const NeuronMotifArgs& a, int64_t layer) {
+  const auto path = layer_dir(a, layer) / "leaves.json";
+  if (!fs::exists(path)) return std::nullopt;
+  std::ifstream in(path);
+  nlohmann::json bundle;
+  try {
+    in >> bundle;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // a damaged bundle is recomputed
+  }
+  if (!bundle.value("complete", false)) return std::nullopt;
+  return interpret::layer_from_bundle(bundle, path.string());
+}
+
+// The dictionary segments of the finished layers below `layer` in the output directory, for the
+// earliest layer of each grammar node.
+std::vector<interpret::LayerSegments> lower_layer_segments(const NeuronMotifArgs& a, int64_t layer,
+                                                           const interpret::SegmentOptions& o) {
+  std::vector<interpret::LayerSegments> out;
+  for (int64_t l = 0; l < layer; ++l) {
+    if (auto below = finished_layer(a, l)) out.push_back(interpret::layer_segments(*below, o));
+  }
+  return out;
+}
 
 void write_layer_outputs(const NeuronMotifArgs& a, const interpret::LayerResult& layer,
                          bool complete, const motif::TomtomDatabase* database,
@@ -107,21 +134,28 @@ void write_layer_outputs(const NeuronMotifArgs& a, const interpret::LayerResult&
   // Dictionary and grammar per neuron.
   std::vector<interpret::NeuronGrammar> grammars;
   std::ostringstream dictionary_tsv, grammar_tsv, neurons_tsv;
-  dictionary_tsv << "neuron\tmotif\tmotif_id\tleaves\tsegments\tmatch_id\tmatch_name\tq_value\n";
-  grammar_tsv << "neuron\tmotifs\tgaps\tleaves\ttree\n";
+  dictionary_tsv
+      << "neuron\tmotif\tmotif_id\tleaves\tsegments\tmatch_id\tmatch_name\tq_value\tleftover\n";
+  grammar_tsv << "neuron\tmotifs\tgaps\tleaves\tpartial_leaves\ttree\tearliest_layers\n";
   neurons_tsv
       << "neuron\tmethod\tgenerations\tevaluated\tsamples\tmax_activation\tleaves\t"
          "best_c_over_m\tbest_match_id\tbest_match_name\tbest_match_q\tsampling_seconds\tseconds\n";
   std::vector<motif::Motif> dictionary_motifs;
   const interpret::GrammarOptions grammar_options;
+  const auto lower = lower_layer_segments(a, layer.layer, grammar_options.segments);
   for (size_t i = 0; i < layer.neurons.size(); ++i) {
     const auto& neuron = layer.neurons[i];
     grammars.push_back(interpret::neuron_grammar(neuron, database, grammar_options));
+    // Earliest layers only when every layer below is at hand (else "earliest" would mislead).
+    if (!lower.empty() && int64_t(lower.size()) == layer.layer) {
+      interpret::annotate_earliest_layers(grammars.back(), layer.layer, lower, grammar_options);
+    }
     for (const auto& d : grammars.back().dictionary) {
       dictionary_tsv << neuron.neuron << '\t' << d.label << '\t' << d.motif.id << '\t' << d.leaves
                      << '\t' << d.segments << '\t' << (d.hit ? d.hit->target_id : "") << '\t'
                      << (d.hit ? d.hit->target_name : "") << '\t'
-                     << (d.hit ? tsv_number(d.hit->q_value) : "") << '\n';
+                     << (d.hit ? tsv_number(d.hit->q_value) : "") << '\t'
+                     << (d.leftover ? "yes" : "no") << '\n';
       auto m = d.motif;
       m.name = d.label;
       dictionary_motifs.push_back(std::move(m));
@@ -130,8 +164,14 @@ void write_layer_outputs(const NeuronMotifArgs& a, const interpret::LayerResult&
       std::string motifs, gaps;
       for (size_t j = 0; j < p.motifs.size(); ++j) motifs += (j ? "," : "") + p.motifs[j];
       for (size_t j = 0; j < p.gaps.size(); ++j) gaps += (j ? "," : "") + p.gaps[j];
+      std::string earliest;
+      for (const auto& node : p.nodes) {
+        if (node.earliest_layer == 0) continue;
+        earliest +=
+            (earliest.empty() ? "" : "; ") + node.text + "=" + std::to_string(node.earliest_layer);
+      }
       grammar_tsv << neuron.neuron << '\t' << motifs << '\t' << gaps << '\t' << p.leaves << '\t'
-                  << p.tree << '\n';
+                  << p.partial_leaves << '\t' << p.tree << '\t' << earliest << '\n';
     }
     std::optional<interpret::DatabaseHit> best;
     for (const auto& h : leaf_hits[i]) {
@@ -158,21 +198,6 @@ void write_layer_outputs(const NeuronMotifArgs& a, const interpret::LayerResult&
   input.leaf_hits = std::move(leaf_hits);
   input.grammars = std::move(grammars);
   report::write_html((dir / "report.html").string(), report::neuronmotif_report(input));
-}
-
-// The finished bundle of `layer` in the output directory, when it is complete.
-std::optional<interpret::LayerResult> finished_layer(const NeuronMotifArgs& a, int64_t layer) {
-  const auto path = layer_dir(a, layer) / "leaves.json";
-  if (!fs::exists(path)) return std::nullopt;
-  std::ifstream in(path);
-  nlohmann::json bundle;
-  try {
-    in >> bundle;
-  } catch (const nlohmann::json::exception&) {
-    return std::nullopt;  // a damaged bundle is recomputed
-  }
-  if (!bundle.value("complete", false)) return std::nullopt;
-  return interpret::layer_from_bundle(bundle, path.string());
 }
 
 // FNV-1a of the model file: identifies the network whose samples OUT holds.
@@ -230,8 +255,15 @@ int run_neuronmotif(const NeuronMotifArgs& a, const std::string& command) {
                          loaded.description["encoder"].value("name", std::string("?")));
   }
   nn::ConvNet net(conv);
+  if (net->options().padding != "valid") {
+    spdlog::info(
+        "{} uses padding: {}; interpreting its interior neurons (each cropped to its receptive "
+        "field, where the padding never reaches)",
+        a.model, net->options().padding);
+    net = interpret::with_valid_padding(net);
+  }
   const int64_t layer = a.layer - 1;
-  interpret::layer_geometry(*net, layer);  // valid padding and layer range
+  interpret::layer_geometry(*net, layer);  // layer range
   check_output_directory(a);
   interpret::NeuronMotifOptions options;
   options.device = train::resolve_device(a.device);
@@ -308,8 +340,9 @@ Command add_neuronmotif_command(CLI::App& parent) {
       "kept in OUT/layer_<L>/samples, so an interrupted run resumes. OUT/neuronmotif.json\n"
       "records the model and sampling settings; OUT is refused for another (see --force).");
   cli->add_option("--model", args->model,
-                  "model.safetensors of a conv_net with valid padding (helix finetune --encoder "
-                  "none --model CONFIG)")
+                  "model.safetensors of a conv_net (helix finetune --encoder none --model CONFIG); "
+                  "with 'same' padding its interior neurons are interpreted, each cropped to its "
+                  "receptive field")
       ->required();
   cli->add_option("--layer", args->layer, "Conv layer to interpret (1-based)")
       ->required()

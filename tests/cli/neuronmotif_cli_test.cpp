@@ -136,12 +136,22 @@ TEST_F(NeuronMotifCli, SecondLayerRunsTheFirstForSeedingAndWritesEveryOutput) {
             without_seconds(layer2));
 }
 
+// A 'same'-padded model is interpreted through its interior neurons (the valid-padding copy).
+TEST_F(NeuronMotifCli, SamePaddedModelIsInterpretedThroughItsInteriorNeurons) {
+  const auto out = path("same_nm");
+  const auto r = run_helix({"neuronmotif", "--model", model("same"), "--layer", "1", "--out", out,
+                            "--motifs", path("db.meme"), "--threads", "1"});
+  ASSERT_EQ(r.code, 0) << r.describe();
+  EXPECT_NE(r.err.find("interior neurons"), std::string::npos) << r.err;
+  const auto rows = lines_of(fs::path(out) / "layer_1" / "neurons.tsv");
+  ASSERT_EQ(rows.size(), 9u);  // header + 8 neurons
+  // Receptive field 6 < 11: every neuron is enumerated exhaustively, 4^6 sequences.
+  EXPECT_NE(rows[1].find("\texhaustive\t"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[1].find("\t4096\t"), std::string::npos) << rows[1];
+}
+
 TEST_F(NeuronMotifCli, UnusableModelsAndOptionsExitWithCode2) {
   const auto out = path("bad");
-  const auto same =
-      run_helix({"neuronmotif", "--model", model("same"), "--layer", "1", "--out", out});
-  EXPECT_EQ(same.code, 2) << same.describe();
-  EXPECT_NE(same.err.find("padding: valid"), std::string::npos) << same.err;
   const auto deep = run_helix({"neuronmotif", "--model", model(), "--layer", "3", "--out", out});
   EXPECT_EQ(deep.code, 2);
   EXPECT_NE(deep.err.find("out of range"), std::string::npos) << deep.err;

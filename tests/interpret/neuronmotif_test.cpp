@@ -269,6 +269,19 @@ TEST(NeuronMotif, CtcfSpacingDemoGrammarIsCtcfGapCtcf) {
   const int64_t hi = tilde == std::string::npos ? lo : std::stoll(gap.substr(tilde + 1));
   EXPECT_GE(lo, 10 + trimmed - 2) << dump;
   EXPECT_LE(hi, 40 + trimmed + 2) << dump;
+  // Earliest layers: the first layer (19-bp receptive fields) can hold one CTCF but not the
+  // pair, which first occurs in layer 2.
+  test::TempDir first_dir;
+  const auto first = run_layer(net, 0, {}, {}, options, first_dir.path().string());
+  auto annotated = grammar;
+  annotate_earliest_layers(annotated, 1, {layer_segments(first, GrammarOptions().segments)},
+                           GrammarOptions());
+  const auto& nodes = annotated.patterns[0].nodes;
+  ASSERT_EQ(nodes.size(), 3u);
+  EXPECT_EQ(nodes[2].earliest_layer, 2) << nodes[2].text;
+  std::cerr << "CTCF demo earliest layers: " << nodes[0].text << "=" << nodes[0].earliest_layer
+            << ", " << nodes[1].text << "=" << nodes[1].earliest_layer << ", " << nodes[2].text
+            << "=" << nodes[2].earliest_layer << "\n";
   std::cerr << "CTCF demo: " << neuron.samples << " samples, " << neuron.generations
             << " generations, motif_nb " << result.motif_nb << ", " << neuron.leaves.size()
             << " leaves; dictionary " << dump << "\n";

@@ -34,6 +34,25 @@ LayerGeometry layer_geometry(const nn::ConvNetImpl& net, int64_t layer) {
   return g;
 }
 
+nn::ConvNet with_valid_padding(const nn::ConvNet& net) {
+  if (net->options().padding == "valid") return net;
+  auto o = net->options();
+  o.padding = "valid";
+  o.dense.clear();  // the flattened trunk length changes with the padding; conv layers only
+  o.input_length = 0;
+  nn::ConvNet cropped(o);
+  torch::NoGradGuard no_grad;
+  const auto source_parameters = net->named_parameters(/*recurse=*/true);
+  for (auto& p : cropped->named_parameters(/*recurse=*/true)) {
+    p.value().copy_(source_parameters[p.key()]);
+  }
+  const auto source_buffers = net->named_buffers(/*recurse=*/true);
+  for (auto& b : cropped->named_buffers(/*recurse=*/true)) b.value().copy_(source_buffers[b.key()]);
+  cropped->to(net->parameters().front().device());
+  cropped->train(net->is_training());
+  return cropped;
+}
+
 at::Tensor one_hot_bases(const uint8_t* bases, int64_t n, int64_t length, c10::Device device) {
   auto indices =
       at::from_blob(const_cast<uint8_t*>(bases), {n, length}, at::kByte).to(device, at::kLong);

@@ -32,6 +32,14 @@ struct LayerGeometry {
 // model does not map its receptive field to one position) or the layer is out of range.
 LayerGeometry layer_geometry(const nn::ConvNetImpl& net, int64_t layer);
 
+// The same network with valid padding and the same weights: the NeuronMotif extension to padded
+// ("same") models. Away from the sequence ends a padded network's units compute exactly what
+// the valid one computes on their receptive field (the padding never reaches them), so
+// interpreting the valid copy is cropping each interior neuron to its receptive field; the
+// units at the ends, which also see padding, are what NeuronMotif leaves out. Dense layers are
+// dropped (NeuronMotif reads conv layers only). A valid network is returned as it is.
+nn::ConvNet with_valid_padding(const nn::ConvNet& net);
+
 // Base indices (0..3 = A, C, G, T; one byte each) -> one-hot float [n, 4, length].
 at::Tensor one_hot_bases(const uint8_t* bases, int64_t n, int64_t length, c10::Device device);
 

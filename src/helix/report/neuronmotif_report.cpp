@@ -82,11 +82,22 @@ HtmlPage neuronmotif_report(const NeuronMotifReportInput& input) {
       table.add_heading("Motif dictionary", 3);
       table.add_table({"motif", "logo", "leaves", "database match"}, dict, {1});
       std::vector<std::vector<std::string>> grammar;
+      bool layers_known = false;
       for (const auto& p : g.patterns) {
-        grammar.push_back({p.tree, std::to_string(p.leaves)});
+        // The earliest layer of the whole arrangement (the last merge), when computed.
+        const auto earliest = p.nodes.empty() ? 0 : p.nodes.back().earliest_layer;
+        layers_known = layers_known || earliest > 0;
+        grammar.push_back({p.tree, std::to_string(p.leaves), std::to_string(p.partial_leaves),
+                           earliest > 0 ? std::to_string(earliest) : ""});
       }
       table.add_heading("Grammar (gaps in bp)", 3);
-      table.add_table({"motifs and gaps", "leaves"}, grammar);
+      std::vector<std::string> header = {"motifs and gaps", "leaves", "leaves with absent motifs"};
+      if (layers_known) {
+        header.push_back("earliest layer");
+      } else {
+        for (auto& row : grammar) row.pop_back();
+      }
+      table.add_table(header, grammar);
     }
     page.add_section("Neuron " + std::to_string(neuron.neuron), html + table.body());
   }
