@@ -4,7 +4,10 @@
 # `helix neuronmotif` on every conv layer with the JASPAR 2022 matrices, and write
 # docs/benchmarks/neuronmotif.md: per layer the neurons whose leaf segments match JASPAR at
 # q < 0.05 (and whose dictionary motifs do), the factors matched most often, time per neuron,
-# and logos of the best matches. Finished steps are not rerun.
+# and logos of the best matches. Alongside, the first-layer filter baseline (Basset,
+# basenji_motifs.py): `helix filter-motifs` builds each first-layer filter's PWM from its
+# top-activating windows of the training sequences and matches it to the same JASPAR matrices.
+# Finished steps are not rerun.
 #
 #   scripts/bench-neuronmotif.sh               all of it (TASKS, default tf_0)
 #   scripts/bench-neuronmotif.sh --report-only only rewrite the report from existing results
@@ -48,6 +51,15 @@ if ((report_only == 0)); then
     "$helix" neuronmotif --model "$out/cnn/model.safetensors" --layer "$layers" --out "$out/nm" \
       --motifs "$JASPAR"
     echo $(($(date +%s) - start)) >"$out/nm/seconds"
+    if [[ ! -f $out/filters/filters.tsv ]]; then
+      echo "== $task: first-layer filter motifs (baseline)" >&2
+      start=$(date +%s.%N)
+      # One thread: a few seconds, and not slowed down by sharing busy cores.
+      "$helix" filter-motifs --model "$out/cnn/model.safetensors" --sequences "$d/train.csv" \
+        --motifs "$JASPAR" --out "$out/filters" --threads 1
+      awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", e - s }' \
+        >"$out/filters/seconds"
+    fi
   done
 fi
 
@@ -67,6 +79,11 @@ mkdir -p "$LOGO_DIR"
   echo "q < 0.05; being built from other segments, it can be higher or lower. Deep-layer PPMs are"
   echo "long, which makes some hit likelier (see the method spec); the first layer's 11-bp"
   echo "activation-weighted PPMs are diffuse (about 0.5 bit per position), so few reach q < 0.05."
+  echo "The *first-layer filter baseline* (Basset, Kelley et al. 2016; \`basenji_motifs.py\`) is"
+  echo "\`helix filter-motifs\` with default settings: each first-layer filter's PWM counts the"
+  echo "bases of the training-split windows (kernel-wide, inside the sequences: no padding) whose"
+  echo "activation after batch norm and ReLU exceeds half the filter's maximum, plus 0.5 per base;"
+  echo "a filter *matches* when its whole PWM has a JASPAR hit at q < 0.05 (same Tomtom settings)."
   echo "Machine: $(nproc) CPU cores, no GPU."
   for task in $TASKS; do
     out=$OUT_DIR/$task
@@ -76,6 +93,17 @@ mkdir -p "$LOGO_DIR"
     echo
     jq -r '"Test AUROC \(.test.auroc * 1000 | round / 1000), MCC \(.test.mcc * 1000 | round / 1000) (dev AUROC \(.dev.auroc * 1000 | round / 1000))."' "$out/cnn/metrics.json"
     [[ -f $out/nm/seconds ]] && echo "NeuronMotif wall time, all layers: $(cat "$out/nm/seconds") s."
+    if [[ -f $out/filters/filters.tsv ]]; then
+      # filters.tsv: filter, sites, max_activation, mean_ic, best_match_id, best_match_name, best_match_q.
+      awk -F'\t' -v seconds="$(cat "$out/filters/seconds" 2>/dev/null || echo '?')" '
+        NR > 1 { n++; if ($2 == 0) dead++; if ($7 != "" && $7 + 0 < 0.05) { m++; top[$6]++ } }
+        END { line = ""; for (i = 0; i < 6; ++i) { best = ""; bc = 0
+                for (k in top) if (top[k] > bc || (top[k] == bc && k < best)) { bc = top[k]; best = k }
+                if (best == "") break; line = line (line == "" ? "" : ", ") best " (" bc ")"; delete top[best] }
+              printf "First-layer filter baseline (top-activating windows of the training sequences): "
+              printf "%d of %d filters match JASPAR at q < 0.05 (%d dead); top factors: %s; wall time %s s (one thread).\n",
+                m, n, dead, (line == "" ? "none" : line), seconds }' "$out/filters/filters.tsv"
+    fi
     echo
     echo "| layer | RF (bp) | neurons | leaves | neurons matching JASPAR (q < 0.05) | with a matching dictionary motif | s per neuron (sampling + demixing) | sequences scored per s (same time) | top factors (neurons) |"
     echo "|---|---|---|---|---|---|---|---|---|"

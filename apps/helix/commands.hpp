@@ -19,6 +19,7 @@ Command add_finetune_command(CLI::App& parent);
 Command add_predict_command(CLI::App& parent);
 Command add_tomtom_command(CLI::App& parent);
 Command add_neuronmotif_command(CLI::App& parent);
+Command add_filter_motifs_command(CLI::App& parent);
 
 // Sets LibTorch's intra-op threads: n when n > 0, else one per available CPU.
 void apply_threads(int n);

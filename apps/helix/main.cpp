@@ -26,8 +26,9 @@ int main(int argc, char** argv) {
       "self-distillation on a genome, or IsoCLR contrastive learning on splice isoforms and\n"
       "orthologs), embed (mean-pooled embeddings from an encoder), probe\n"
       "(linear probes on frozen features), finetune (supervised training: fine-tuning or from\n"
-      "scratch), predict (predictions of a trained model), tomtom (motif comparison) and\n"
-      "neuronmotif (the motifs and grammar a trained CNN's neurons respond to).\n"
+      "scratch), predict (predictions of a trained model), tomtom (motif comparison),\n"
+      "neuronmotif (the motifs and grammar a trained CNN's neurons respond to) and\n"
+      "filter-motifs (first-layer filter PWMs from top-activating windows: the Basset baseline).\n"
       "Run `helix <command> --help` for the options of a command.",
       "helix"};
   app.set_version_flag("--version", std::string("helix ") + HELIX_VERSION + " (LibTorch " +
@@ -40,10 +41,10 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "Only warnings and errors on stderr");
   app.require_subcommand(1);
   std::vector<helix::app::Command> commands = {
-      helix::app::add_pretrain_command(app),   helix::app::add_embed_command(app),
-      helix::app::add_probe_command(app),      helix::app::add_finetune_command(app),
-      helix::app::add_predict_command(app),    helix::app::add_tomtom_command(app),
-      helix::app::add_neuronmotif_command(app)};
+      helix::app::add_pretrain_command(app),    helix::app::add_embed_command(app),
+      helix::app::add_probe_command(app),       helix::app::add_finetune_command(app),
+      helix::app::add_predict_command(app),     helix::app::add_tomtom_command(app),
+      helix::app::add_neuronmotif_command(app), helix::app::add_filter_motifs_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -156,6 +156,7 @@ std::vector<double> leaf_scores(const NeuronResult& neuron, const NeuronSegments
 size_t typical_member(const std::vector<size_t>& group, const std::vector<motif::Motif>& motifs,
                       const std::vector<int64_t>& links) {
   std::vector<size_t> lengths;
+  lengths.reserve(group.size());
   for (const auto i : group) lengths.push_back(motifs[i].length());
   std::nth_element(lengths.begin(), lengths.begin() + int64_t(lengths.size() / 2), lengths.end());
   const auto median = static_cast<int64_t>(lengths[lengths.size() / 2]);
@@ -189,6 +190,7 @@ std::vector<size_t> dictionary_of(const std::vector<size_t>& selected,
   std::map<size_t, std::vector<size_t>> members;
   for (size_t i = 0; i < selected.size(); ++i) members[groups.find(i)].push_back(selected[i]);
   std::vector<size_t> entries;
+  entries.reserve(members.size());
   for (const auto& [root, group] : members) entries.push_back(typical_member(group, all, links));
   if (!prune) return entries;
   const motif::TomtomDatabase dictionary(pick(all, entries), forward);
