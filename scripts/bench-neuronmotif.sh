@@ -75,8 +75,11 @@ mkdir -p "$LOGO_DIR"
   echo "matrices by the built-in Tomtom (Pearson, min overlap 5). A neuron *matches* when one of"
   echo "its leaf segments (annotation segments: at least 9 bp) has a JASPAR hit at q < 0.05, the"
   echo "authors' per-neuron count. The dictionary-level count needs one of the neuron's dictionary"
-  echo "motifs (grouped dictionary segments, at least 4 bp) to be named by a JASPAR hit at"
-  echo "q < 0.05; being built from other segments, it can be higher or lower. Deep-layer PPMs are"
+  echo "motifs (the greedy dictionary of shared segments, at least 4 bp; methods.md) to be named"
+  echo "by a JASPAR hit at q < 0.05; being built from other segments, it can be higher or lower."
+  echo "*Templates of 2+ motifs* counts neurons whose grammar has a template of several dictionary"
+  echo "motifs; *first here* those with such a template that no single leaf of a lower layer holds"
+  echo "(its earliest layer is this one). Deep-layer PPMs are"
   echo "long, which makes some hit likelier (see the method spec); the first layer's 11-bp"
   echo "activation-weighted PPMs are diffuse (about 0.5 bit per position), so few reach q < 0.05."
   echo "The *first-layer filter baseline* (Basset, Kelley et al. 2016; \`basenji_motifs.py\`) is"
@@ -105,24 +108,32 @@ mkdir -p "$LOGO_DIR"
                 m, n, dead, (line == "" ? "none" : line), seconds }' "$out/filters/filters.tsv"
     fi
     echo
-    echo "| layer | RF (bp) | neurons | leaves | neurons matching JASPAR (q < 0.05) | with a matching dictionary motif | s per neuron (sampling + demixing) | sequences scored per s (same time) | top factors (neurons) |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| layer | RF (bp) | neurons | leaves | neurons matching JASPAR (q < 0.05) | with a matching dictionary motif | templates of 2+ motifs (first here) | s per neuron (sampling + demixing) | sequences scored per s (same time) | top factors (neurons) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     for ((l = 1; l <= layers; ++l)); do
       dir=$out/nm/layer_$l
       [[ -f $dir/neurons.tsv ]] || continue
       rf=$(jq -r .receptive_field "$dir/leaves.json")
-      awk -F'\t' -v l="$l" -v rf="$rf" -v dict="$dir/dictionary.tsv" '
+      awk -F'\t' -v l="$l" -v rf="$rf" -v dict="$dir/dictionary.tsv" -v grammar="$dir/grammar.tsv" '
         BEGIN { while ((getline line < dict) > 0) { split(line, f, "\t")
-                  if (f[1] != "neuron" && f[8] != "" && f[8] + 0 < 0.05) dm[f[1]] = 1 } }
+                  if (f[1] != "neuron" && f[8] != "" && f[8] + 0 < 0.05) dm[f[1]] = 1 }
+                # grammar.tsv: neuron, motifs, gaps, leaves, partial_leaves, tree, earliest_layers
+                # (the last node listed is the whole template).
+                while ((getline line < grammar) > 0) { split(line, f, "\t")
+                  if (f[1] == "neuron" || index(f[2], ",") == 0) continue
+                  multi[f[1]] = 1
+                  if (match(f[7], /=[0-9]+$/) && substr(f[7], RSTART + 1) + 0 == l) fresh[f[1]] = 1 } }
         NR == 1 { for (i = 1; i <= NF; ++i) col[$i] = i }
         NR > 1 { n++; leaves += $7; s += $col["seconds"]; ev += $4
                  if ($11 != "" && $11 + 0 < 0.05) { m++; top[$10]++ } }
         END { for (k in dm) d++
+              for (k in multi) t++
+              for (k in fresh) tf++
               line = ""; for (i = 0; i < 6; ++i) { best = ""; bc = 0
                 for (k in top) if (top[k] > bc) { bc = top[k]; best = k }
                 if (best == "") break; line = line (line == "" ? "" : ", ") best " (" bc ")"; delete top[best] }
-              printf "| %d | %s | %d | %d | %d (%.0f %%) | %d (%.0f %%) | %.2f | %.0f | %s |\n",
-                l, rf, n, leaves, m, 100 * m / n, d, 100 * d / n, s / n,
+              printf "| %d | %s | %d | %d | %d (%.0f %%) | %d (%.0f %%) | %d (%d) | %.2f | %.0f | %s |\n",
+                l, rf, n, leaves, m, 100 * m / n, d, 100 * d / n, t, tf, s / n,
                 (s > 0 ? ev / s : 0), line }' \
         "$dir/neurons.tsv"
     done

@@ -116,14 +116,6 @@ class FilterMotifsCli : public ::testing::Test {
 };
 TempDir* FilterMotifsCli::dir_ = nullptr;
 
-std::vector<std::string> lines_of(const fs::path& p) {
-  std::vector<std::string> out;
-  std::istringstream in(read_text(p));
-  std::string line;
-  while (std::getline(in, line)) out.push_back(line);
-  return out;
-}
-
 TEST_F(FilterMotifsCli, WritesPwmsLogosAndDatabaseMatches) {
   const fs::path out = path("fm");
   const auto r = run_helix({"filter-motifs", "--model", path("model.safetensors"), "--sequences",
@@ -147,7 +139,7 @@ TEST_F(FilterMotifsCli, WritesPwmsLogosAndDatabaseMatches) {
   EXPECT_EQ(consensus, "TGACGC");
   EXPECT_GT(motifs[0].sites, 100);
   // filters.tsv: every filter; the dead one without IC or match.
-  const auto rows = lines_of(out / "filters.tsv");
+  const auto rows = file_lines(out / "filters.tsv");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0],
             "filter\tsites\tmax_activation\tmean_ic\tbest_match_id\tbest_match_name\tbest_match_q");
@@ -172,7 +164,7 @@ TEST_F(FilterMotifsCli, ReadsFastaAndStopsAtMaxSequences) {
   EXPECT_NE(r.err.find("no database"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::exists(out / "filters.meme"));
   EXPECT_FALSE(fs::exists(out / "matches.tsv"));
-  const auto rows = lines_of(out / "filters.tsv");
+  const auto rows = file_lines(out / "filters.tsv");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[1].substr(rows[1].size() - 3), "\t\t\t");  // no match columns
 }

@@ -64,14 +64,6 @@ class NeuronMotifCli : public ::testing::Test {
 };
 TempDir* NeuronMotifCli::dir_ = nullptr;
 
-std::vector<std::string> lines_of(const fs::path& p) {
-  std::vector<std::string> out;
-  std::istringstream in(read_text(p));
-  std::string line;
-  while (std::getline(in, line)) out.push_back(line);
-  return out;
-}
-
 TEST_F(NeuronMotifCli, SecondLayerRunsTheFirstForSeedingAndWritesEveryOutput) {
   const auto out = path("nm");
   const std::vector<std::string> args = {"neuronmotif",
@@ -99,12 +91,12 @@ TEST_F(NeuronMotifCli, SecondLayerRunsTheFirstForSeedingAndWritesEveryOutput) {
     }
   }
   // Layer 1 (receptive field 6): all 4^6 sequences per neuron; 8 neurons.
-  const auto layer1 = lines_of(fs::path(out) / "layer_1" / "neurons.tsv");
+  const auto layer1 = file_lines(fs::path(out) / "layer_1" / "neurons.tsv");
   ASSERT_EQ(layer1.size(), 9u);
   EXPECT_EQ(layer1[0].substr(0, 27), "neuron\tmethod\tgenerations\te");
   EXPECT_NE(layer1[1].find("\texhaustive\t0\t4096\t"), std::string::npos) << layer1[1];
   // Layer 2 (receptive field 11): the genetic algorithm, 4 neurons.
-  const auto layer2 = lines_of(fs::path(out) / "layer_2" / "neurons.tsv");
+  const auto layer2 = file_lines(fs::path(out) / "layer_2" / "neurons.tsv");
   ASSERT_EQ(layer2.size(), 5u);
   for (size_t i = 1; i < layer2.size(); ++i) {
     EXPECT_TRUE(layer2[i].find("\tgenetic\t") != std::string::npos ||
@@ -132,7 +124,7 @@ TEST_F(NeuronMotifCli, SecondLayerRunsTheFirstForSeedingAndWritesEveryOutput) {
   const auto again = run_helix(args);
   ASSERT_EQ(again.code, 0) << again.describe();
   EXPECT_NE(again.err.find("resumed"), std::string::npos);
-  EXPECT_EQ(without_seconds(lines_of(fs::path(out) / "layer_2" / "neurons.tsv")),
+  EXPECT_EQ(without_seconds(file_lines(fs::path(out) / "layer_2" / "neurons.tsv")),
             without_seconds(layer2));
 }
 
@@ -143,7 +135,7 @@ TEST_F(NeuronMotifCli, SamePaddedModelIsInterpretedThroughItsInteriorNeurons) {
                             "--motifs", path("db.meme"), "--threads", "1"});
   ASSERT_EQ(r.code, 0) << r.describe();
   EXPECT_NE(r.err.find("interior neurons"), std::string::npos) << r.err;
-  const auto rows = lines_of(fs::path(out) / "layer_1" / "neurons.tsv");
+  const auto rows = file_lines(fs::path(out) / "layer_1" / "neurons.tsv");
   ASSERT_EQ(rows.size(), 9u);  // header + 8 neurons
   // Receptive field 6 < 11: every neuron is enumerated exhaustively, 4^6 sequences.
   EXPECT_NE(rows[1].find("\texhaustive\t"), std::string::npos) << rows[1];

@@ -16,13 +16,6 @@ const std::string kHeader =
     "Query_ID\tTarget_ID\tOptimal_offset\tp-value\tE-value\tq-value\tOverlap\tQuery_consensus\t"
     "Target_consensus\tOrientation";
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
 class TomtomCli : public ::testing::Test {
  protected:
   TomtomCli() {
@@ -38,7 +31,7 @@ TEST_F(TomtomCli, WritesTheHeaderRowsAndTrailingComments) {
   const auto r = run_helix({"tomtom", "--query", path("queries.meme"), "--target",
                             path("targets.meme"), "--threads", "1"});
   ASSERT_EQ(r.code, 0) << r.describe();
-  const auto lines = lines_of(r.out);
+  const auto lines = text_lines(r.out);
   ASSERT_GE(lines.size(), 5u) << r.out;
   EXPECT_EQ(lines[0], kHeader);
   // Each query's best match is itself, on its own strand, at offset 0.
@@ -121,7 +114,7 @@ TEST(TomtomCliGolden, ReproducesMemeRowCount) {
                  "--dist", "pearson", "--evalue", "--thresh", "10"});
   ASSERT_EQ(r.code, 0) << r.describe();
   size_t rows = 0;
-  for (const auto& line : lines_of(r.out)) {
+  for (const auto& line : text_lines(r.out)) {
     if (!line.empty() && line[0] != '#') ++rows;
   }
   EXPECT_EQ(rows, 1 + 1858u);
