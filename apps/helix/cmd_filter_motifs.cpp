@@ -47,28 +47,15 @@ int run_filter_motifs(const FilterMotifsArgs& a, const std::string& command) {
   const auto started = std::chrono::steady_clock::now();
   apply_threads(a.threads);
   if (a.max_sequences < 0) throw UsageError("--max-sequences must be >= 0 (0: all)");
-  auto loaded = nn::load_sequence_model(a.model);
-  auto conv = std::dynamic_pointer_cast<nn::ConvNetImpl>(loaded.model->encoder);
-  if (!conv) {
-    throw InputError(a.model, 0,
-                     "filter-motifs reads the first conv layer of conv_net models (helix finetune "
-                     "--encoder none --model configs/basset-like.yaml or similar); this model's "
-                     "encoder is " +
-                         loaded.description["encoder"].value("name", std::string("?")));
-  }
+  const auto loaded = load_conv_net(a.model, "filter-motifs reads the first conv layer of");
+  const auto& conv = loaded.net;
   std::vector<std::string> sequences;
   for (auto& record : data::read_sequences(a.sequences, a.column)) {
     if (a.max_sequences > 0 && int64_t(sequences.size()) >= a.max_sequences) break;
     sequences.push_back(std::move(record.sequence));
   }
   std::unique_ptr<motif::TomtomDatabase> database;
-  if (!a.motifs.empty()) {
-    motif::TomtomOptions tomtom;
-    tomtom.distance = motif::parse_tomtom_distance(a.dist);
-    tomtom.min_overlap = 5;
-    tomtom.threads = a.threads;
-    database = std::make_unique<motif::TomtomDatabase>(io::read_motifs(a.motifs), tomtom);
-  }
+  if (!a.motifs.empty()) database = read_motif_database(a.motifs, a.dist, a.threads);
   conv->to(train::resolve_device(a.device));
   interpret::FilterMotifOptions options;
   options.threshold_fraction = a.threshold;

@@ -68,20 +68,12 @@ std::optional<interpret::LayerResult> finished_layer(const NeuronMotifArgs& a, i
   return interpret::layer_from_bundle(bundle, path.string());
 }
 
-// The dictionary segments of the finished layers below `layer` in the output directory, for the
-// earliest layer of each grammar node.
-std::vector<interpret::LayerSegments> lower_layer_segments(const NeuronMotifArgs& a, int64_t layer,
-                                                           const interpret::SegmentOptions& o) {
-  std::vector<interpret::LayerSegments> out;
-  for (int64_t l = 0; l < layer; ++l) {
-    if (auto below = finished_layer(a, l)) out.push_back(interpret::layer_segments(*below, o));
-  }
-  return out;
-}
-
+// `lower`: the finished layers below `layer`, in order, as far as they go; when all are there
+// each grammar node gets its earliest layer.
 void write_layer_outputs(const NeuronMotifArgs& a, const interpret::LayerResult& layer,
                          bool complete, const motif::TomtomDatabase* database,
-                         const std::string& command) {
+                         const std::string& command,
+                         const std::vector<interpret::LayerResult>& lower) {
   const auto dir = layer_dir(a, layer.layer);
   write_file_atomic(dir / "leaves.json", interpret::bundle_json(layer, complete).dump(1) + "\n");
   // All leaf PPMs, then the annotation segments, in MEME format.
@@ -142,13 +134,19 @@ void write_layer_outputs(const NeuronMotifArgs& a, const interpret::LayerResult&
          "best_c_over_m\tbest_match_id\tbest_match_name\tbest_match_q\tsampling_seconds\tseconds\n";
   std::vector<motif::Motif> dictionary_motifs;
   const interpret::GrammarOptions grammar_options;
-  const auto lower = lower_layer_segments(a, layer.layer, grammar_options.segments);
+  // Earliest layers only when every layer below is at hand (else "earliest" would mislead).
+  std::vector<interpret::LayerSegments> lower_segments;
+  if (layer.layer > 0 && int64_t(lower.size()) == layer.layer) {
+    for (const auto& below : lower) {
+      lower_segments.push_back(interpret::layer_segments(below, grammar_options.segments));
+    }
+  }
   for (size_t i = 0; i < layer.neurons.size(); ++i) {
     const auto& neuron = layer.neurons[i];
     grammars.push_back(interpret::neuron_grammar(neuron, database, grammar_options));
-    // Earliest layers only when every layer below is at hand (else "earliest" would mislead).
-    if (!lower.empty() && int64_t(lower.size()) == layer.layer) {
-      interpret::annotate_earliest_layers(grammars.back(), layer.layer, lower, grammar_options);
+    if (!lower_segments.empty()) {
+      interpret::annotate_earliest_layers(grammars.back(), layer.layer, lower_segments,
+                                          grammar_options);
     }
     for (const auto& d : grammars.back().dictionary) {
       dictionary_tsv << neuron.neuron << '\t' << d.label << '\t' << d.motif.id << '\t' << d.leaves
@@ -246,15 +244,7 @@ void check_output_directory(const NeuronMotifArgs& a) {
 
 int run_neuronmotif(const NeuronMotifArgs& a, const std::string& command) {
   apply_threads(a.threads);
-  auto loaded = nn::load_sequence_model(a.model);
-  auto conv = std::dynamic_pointer_cast<nn::ConvNetImpl>(loaded.model->encoder);
-  if (!conv) {
-    throw InputError(a.model, 0,
-                     "NeuronMotif interprets conv_net models (helix finetune --encoder none "
-                     "--model configs/basset-like.yaml or similar); this model's encoder is " +
-                         loaded.description["encoder"].value("name", std::string("?")));
-  }
-  nn::ConvNet net(conv);
+  nn::ConvNet net(load_conv_net(a.model, "NeuronMotif interprets").net);
   if (net->options().padding != "valid") {
     spdlog::info(
         "{} uses padding: {}; interpreting its interior neurons (each cropped to its receptive "
@@ -290,34 +280,32 @@ int run_neuronmotif(const NeuronMotifArgs& a, const std::string& command) {
   options.sampler.seed = a.seed;
   options.demix.seed = a.seed;
   std::unique_ptr<motif::TomtomDatabase> database;
-  if (!a.motifs.empty()) {
-    const auto targets = io::read_motifs(a.motifs);
-    motif::TomtomOptions tomtom;
-    tomtom.distance = motif::parse_tomtom_distance(a.dist);
-    tomtom.min_overlap = 5;
-    database = std::make_unique<motif::TomtomDatabase>(targets, tomtom);
-  }
+  if (!a.motifs.empty()) database = read_motif_database(a.motifs, a.dist, a.threads);
   const bool exhaustive_everywhere = net->receptive_field(layer) < options.sampler.exhaustive_below;
+  // The finished layers below seed the genetic algorithm of the next one (missing ones are run
+  // first) and date each grammar node.
+  const bool seeding = !a.no_seed && !exhaustive_everywhere;
   std::vector<interpret::SeedMotif> seeds;
+  std::vector<interpret::LayerResult> lower;
   for (int64_t l = 0; l < layer; ++l) {
-    // Layers below seed the genetic algorithm of the next one: use finished ones, run the others.
-    if (a.no_seed || exhaustive_everywhere) break;
     auto below = finished_layer(a, l);
     if (!below) {
+      if (!seeding) break;
       spdlog::info("layer {} (all neurons) first: it seeds layer {}", l + 1, l + 2);
       translate_torch_error("NeuronMotif layer " + std::to_string(l + 1), [&] {
         below = interpret::run_layer(net, l, {}, seeds, options, layer_dir(a, l).string());
       });
-      write_layer_outputs(a, *below, true, database.get(), command);
+      write_layer_outputs(a, *below, true, database.get(), command, lower);
     }
-    seeds = interpret::seeds_from_layer(*below);
+    if (seeding) seeds = interpret::seeds_from_layer(*below);
+    lower.push_back(std::move(*below));
   }
   interpret::LayerResult result;
   translate_torch_error("NeuronMotif layer " + std::to_string(a.layer), [&] {
     result =
         interpret::run_layer(net, layer, a.neurons, seeds, options, layer_dir(a, layer).string());
   });
-  write_layer_outputs(a, result, a.neurons.empty(), database.get(), command);
+  write_layer_outputs(a, result, a.neurons.empty(), database.get(), command, lower);
   spdlog::info("wrote {}", (layer_dir(a, layer) / "report.html").string());
   return 0;
 }

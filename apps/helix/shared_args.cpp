@@ -4,6 +4,10 @@
 
 #include "commands.hpp"
 #include "helix/data/sequence_file.hpp"
+#include "helix/io/motif_file.hpp"
+#include "helix/motif/tomtom.hpp"
+#include "helix/nn/conv_net.hpp"
+#include "helix/nn/sequence_model.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
 
@@ -108,6 +112,28 @@ std::string resolved_command_line(const CLI::App& command) {
     }
   }
   return out;
+}
+
+LoadedConvNet load_conv_net(const std::string& model, const std::string& purpose) {
+  auto loaded = nn::load_sequence_model(model);
+  auto conv = std::dynamic_pointer_cast<nn::ConvNetImpl>(loaded.model->encoder);
+  if (!conv) {
+    throw InputError(model, 0,
+                     purpose +
+                         " conv_net models (helix finetune --encoder none --model "
+                         "configs/basset-like.yaml or similar); this model's encoder is " +
+                         loaded.description["encoder"].value("name", std::string("?")));
+  }
+  return {conv, loaded.alphabet};
+}
+
+std::unique_ptr<motif::TomtomDatabase> read_motif_database(const std::string& path,
+                                                           const std::string& dist, int threads) {
+  motif::TomtomOptions tomtom;
+  tomtom.distance = motif::parse_tomtom_distance(dist);
+  tomtom.min_overlap = 5;
+  tomtom.threads = threads;
+  return std::make_unique<motif::TomtomDatabase>(io::read_motifs(path), tomtom);
 }
 
 }  // namespace helix::app

@@ -10,6 +10,13 @@
 
 #include "helix/data/labeled.hpp"
 
+namespace helix::nn {
+class ConvNetImpl;
+}
+namespace helix::motif {
+class TomtomDatabase;
+}
+
 namespace helix::app {
 
 struct LabeledArgs {
@@ -60,5 +67,19 @@ struct SequenceInput {
 
 // Applies --threads, checks --batch-size and reads the sequences (FASTA or a table column).
 SequenceInput read_sequence_input(const SequenceInputArgs& args);
+
+// The conv_net of a model.safetensors (helix finetune --encoder none --model CONFIG). A model
+// with another encoder is an InputError naming the file and its encoder, after `purpose` (what
+// the command does with conv_nets).
+struct LoadedConvNet {
+  std::shared_ptr<nn::ConvNetImpl> net;
+  std::string alphabet;  // the model's input alphabet (acgt, acgtn)
+};
+LoadedConvNet load_conv_net(const std::string& model, const std::string& purpose);
+
+// A motif file (MEME, JASPAR) as a Tomtom database with the settings the interpretation
+// commands use: column similarity `dist`, both strands, alignments of at least 5 columns.
+std::unique_ptr<motif::TomtomDatabase> read_motif_database(const std::string& path,
+                                                           const std::string& dist, int threads);
 
 }  // namespace helix::app

@@ -263,11 +263,13 @@ Dictionary greedy_dictionary(const NeuronResult& neuron, const NeuronSegments& s
     return out;
   };
   std::vector<size_t> entries;
+  std::vector<std::optional<motif::TomtomMatch>> hits(all.size());  // of `entries`
   std::vector<bool> explained(leaves, false);
   for (auto next = best_unexplained(explained); next; next = best_unexplained(explained)) {
     selected_leaf[*next] = true;
     auto candidate = dictionary_of(selected_segments(), all, prune, o);
-    const auto now = explained_leaves(segments, best_entry(all, candidate, o.explain_q, o), leaves);
+    auto candidate_hits = best_entry(all, candidate, o.explain_q, o);
+    const auto now = explained_leaves(segments, candidate_hits, leaves);
     const int64_t gain = count(now) - count(explained);
     // The gain asked of an addition: min_gain, or every leaf still unexplained when fewer are
     // left (so that a neuron of two leaves with different motifs keeps both).
@@ -277,6 +279,7 @@ Dictionary greedy_dictionary(const NeuronResult& neuron, const NeuronSegments& s
     }
     if (gain >= std::min<int64_t>(o.min_gain, unexplained_left)) {
       entries = std::move(candidate);
+      hits = std::move(candidate_hits);
       explained = now;
       continue;
     }
@@ -292,7 +295,6 @@ Dictionary greedy_dictionary(const NeuronResult& neuron, const NeuronSegments& s
   out.leftover.assign(entries.size(), false);
   // Step 3: segments of explained leaves with no dictionary hit, matching each other at
   // q < leftover_q in at least leftover_share of the leaves, are promoted one at a time.
-  const auto hits = best_entry(all, entries, o.explain_q, o);
   std::vector<size_t> leftovers;
   for (size_t i = 0; i < all.size(); ++i) {
     if (explained[segments.leaf_of[i]] && !hits[i]) leftovers.push_back(i);
@@ -436,8 +438,20 @@ NeuronGrammar neuron_grammar(const NeuronResult& neuron, const motif::TomtomData
     chosen.entries = dictionary_of(all, segments.motifs, /*prune=*/false, o);
     chosen.leftover.assign(chosen.entries.size(), false);
   }
-  // Support: the segments whose best dictionary match (at the explaining q) is the entry.
-  const auto support = best_entry(segments.motifs, chosen.entries, o.explain_q, o);
+  // One comparison of every segment with the dictionary gives both each entry's support (the
+  // segments whose best match at the explaining q it is) and the placements of §5.4 step 1.
+  const auto entries = pick(segments.motifs, chosen.entries);
+  const motif::TomtomDatabase dictionary(entries, forward_options(o));
+  std::vector<std::optional<motif::TomtomMatch>> support(segments.motifs.size());
+  std::vector<std::optional<motif::TomtomMatch>> best(segments.motifs.size());
+  for (const auto& m : motif::compare_motifs(segments.motifs, dictionary)) {
+    if (m.q_value < o.explain_q && (!support[m.query] || support[m.query]->p_value > m.p_value)) {
+      support[m.query] = m;
+    }
+    // A placement covers at least half of the dictionary motif.
+    if (m.q_value > o.place_q || 2 * m.overlap < int(entries[m.target].length())) continue;
+    if (!best[m.query] || best[m.query]->p_value > m.p_value) best[m.query] = m;
+  }
   std::vector<std::optional<DatabaseHit>> segment_hits(segments.motifs.size());
   if (database != nullptr) segment_hits = best_hits(segments.motifs, *database, o.label_q);
   for (size_t e = 0; e < chosen.entries.size(); ++e) {
@@ -463,10 +477,22 @@ NeuronGrammar neuron_grammar(const NeuronResult& neuron, const motif::TomtomData
     d.leaves = std::unique(leaves.begin(), leaves.end()) - leaves.begin();
     out.dictionary.push_back(std::move(d));
   }
-  std::stable_sort(out.dictionary.begin(), out.dictionary.end(),
-                   [](const auto& a, const auto& b) { return a.leaves > b.leaves; });
-  std::vector<motif::Motif> representatives;
-  for (const auto& d : out.dictionary) representatives.push_back(d.motif);
+  // Most supported first; placements follow the entries to their new places.
+  std::vector<size_t> order(out.dictionary.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return out.dictionary[a].leaves > out.dictionary[b].leaves;
+  });
+  std::vector<DictionaryMotif> sorted;
+  std::vector<size_t> rank(order.size());
+  for (size_t r = 0; r < order.size(); ++r) {
+    sorted.push_back(std::move(out.dictionary[order[r]]));
+    rank[order[r]] = r;
+  }
+  out.dictionary = std::move(sorted);
+  for (auto& m : best) {
+    if (m) m->target = rank[m->target];
+  }
   std::map<std::string, int> used;
   for (size_t i = 0; i < out.dictionary.size(); ++i) {
     auto& d = out.dictionary[i];
@@ -476,13 +502,6 @@ NeuronGrammar neuron_grammar(const NeuronResult& neuron, const motif::TomtomData
     d.label = label;
   }
   // §5.4 step 1: place dictionary motifs in each leaf at segment start - offset.
-  const motif::TomtomDatabase dictionary(representatives, forward_options(o));
-  std::vector<std::optional<motif::TomtomMatch>> best(segments.motifs.size());
-  for (const auto& m : motif::compare_motifs(segments.motifs, dictionary)) {
-    // A placement covers at least half of the dictionary motif.
-    if (m.q_value > o.place_q || 2 * m.overlap < int(representatives[m.target].length())) continue;
-    if (!best[m.query] || best[m.query]->p_value > m.p_value) best[m.query] = m;
-  }
   // Instances of a motif in one leaf that overlap by more than half its length are one instance
   // (a segment split at a weak column, or matched twice): keep the better match.
   std::vector<std::vector<std::pair<int64_t, size_t>>> segment_order(neuron.leaves.size());
