@@ -5,6 +5,7 @@
 #include "helix/nn/encoder_file.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
+#include "helix/util/output_path.hpp"
 #include "shared_args.hpp"
 
 namespace helix::app {
@@ -17,14 +18,17 @@ struct EmbedArgs {
 };
 
 int run_embed(const EmbedArgs& a) {
+  check_output_file(a.out, {a.input.input, a.encoder});
+  const auto device = checked_device(a.input.device);
   const auto input = read_sequence_input(a.input);
   const auto& sequences = input.sequences;
   auto loaded = nn::load_encoder(a.encoder);
+  eval::check_sequence_lengths(*loaded.encoder, a.input.input, sequences, input.lines);
   const auto alphabet = seq::Alphabet::from_name(loaded.alphabet);
   at::Tensor embeddings;
   translate_torch_error("embedding " + a.input.input, [&] {
-    embeddings = eval::embed_sequences(*loaded.encoder, alphabet, sequences,
-                                       {a.input.batch_size, a.input.device});
+    embeddings =
+        eval::embed_sequences(*loaded.encoder, alphabet, sequences, {a.input.batch_size, device});
   });
   io::write_npy(a.out, embeddings);
   spdlog::info("wrote {} embeddings of dimension {} to {}", embeddings.size(0), embeddings.size(1),

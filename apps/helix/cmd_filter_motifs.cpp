@@ -18,6 +18,7 @@
 #include "helix/util/atomic_file.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
+#include "helix/util/output_path.hpp"
 #include "shared_args.hpp"
 
 namespace helix::app {
@@ -45,8 +46,10 @@ std::string tsv_number(double v) { return format_significant(v, 6); }
 
 int run_filter_motifs(const FilterMotifsArgs& a, const std::string& command) {
   const auto started = std::chrono::steady_clock::now();
+  check_output_directory(a.out, {"logos", "filters.meme", "matches.tsv", "filters.tsv"},
+                         {a.model, a.sequences, a.motifs});
+  const auto device = train::resolve_device(a.device);
   apply_threads(a.threads);
-  if (a.max_sequences < 0) throw UsageError("--max-sequences must be >= 0 (0: all)");
   const auto loaded = load_conv_net(a.model, "filter-motifs reads the first conv layer of");
   const auto& conv = loaded.net;
   std::vector<std::string> sequences;
@@ -56,7 +59,7 @@ int run_filter_motifs(const FilterMotifsArgs& a, const std::string& command) {
   }
   std::unique_ptr<motif::TomtomDatabase> database;
   if (!a.motifs.empty()) database = read_motif_database(a.motifs, a.dist, a.threads);
-  conv->to(train::resolve_device(a.device));
+  conv->to(device);
   interpret::FilterMotifOptions options;
   options.threshold_fraction = a.threshold;
   options.pseudocount = a.pseudocount;
@@ -164,21 +167,21 @@ Command add_filter_motifs_command(CLI::App& parent) {
                   "A window is a site of a filter when its activation is above this fraction of "
                   "the filter's maximum over all windows, in [0, 1)")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(within(0, 1, /*hi_open=*/true));
   cli->add_option("--pseudocount", args->pseudocount,
                   "Added to each base's count in every PWM column before normalising")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(within(0, 1e6));
   cli->add_option("--max-sequences", args->max_sequences,
                   "Scan only the first N sequences of the file (0: all)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(within(0, 1e12));
   cli->add_option("--dist", args->dist,
                   "Tomtom column similarity for database matching (min overlap 5, both strands): "
                   "pearson, ed, sandelin or allr")
       ->capture_default_str();
-  cli->add_option("--device", args->device, "cpu, cuda or cuda:N")->capture_default_str();
-  cli->add_option("--threads", args->threads, "CPU threads (0: all cores)")->capture_default_str();
+  cli->add_option("--device", args->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
+  add_threads_option(cli, args->threads, "CPU threads");
   return {cli, [args, cli] { return run_filter_motifs(*args, resolved_command_line(*cli)); }};
 }
 

@@ -6,8 +6,10 @@
 #include "helix/eval/encoder_source.hpp"
 #include "helix/eval/finetune.hpp"
 #include "helix/util/config.hpp"
+#include "helix/util/cpu.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
+#include "helix/util/output_path.hpp"
 #include "shared_args.hpp"
 
 namespace helix::app {
@@ -28,6 +30,16 @@ struct FinetuneArgs {
 };
 
 int run_finetune(const FinetuneArgs& a) {
+  {
+    std::vector<std::string> inputs = {a.train, a.dev, a.test, a.labeled.labels, a.model};
+    if (!a.resume) inputs.push_back(a.config);  // --resume reads OUT/config.yaml, its own
+    if (a.encoder.rfind("random:", 0) == 0) {
+      inputs.push_back(a.encoder.substr(7));
+    } else if (a.encoder != "none") {
+      inputs.push_back(a.encoder);
+    }
+    check_output_directory(a.out, eval::finetune_file_names(), inputs);
+  }
   Config config(eval::finetune_config_defaults());
   const fs::path out = a.out;
   if (a.resume) {
@@ -39,8 +51,11 @@ int run_finetune(const FinetuneArgs& a) {
     config.merge_file(a.config);
   }
   for (const auto& o : a.overrides) config.apply_override(o);
-  if (a.threads > 0) config.set("finetune.threads", std::to_string(a.threads));
-  apply_threads(static_cast<int>(config.get_int("finetune.threads")));
+  if (a.threads > 0) {
+    config.set("finetune.threads", std::to_string(a.threads),
+               "--threads " + std::to_string(a.threads));
+  }
+  apply_threads(thread_setting(config, "finetune.threads"));
 
   const bool from_scratch = a.encoder == "none";
   if (from_scratch == a.model.empty()) {
@@ -96,12 +111,13 @@ Command add_finetune_command(CLI::App& parent) {
   cli->add_flag("--force", args->force, "Start over in a directory that already holds a run");
   cli->add_option("--stop-after", args->stop_after,
                   "Stop with a checkpoint after N steps of this invocation (continue with "
-                  "--resume)");
-  cli->add_option("--threads", args->threads,
-                  "Intra-op CPU threads (default: one per core); same as finetune.threads=N");
+                  "--resume)")
+      ->check(within(1, 1e12));
+  add_threads_option(cli, args->threads, "Intra-op CPU threads; same as finetune.threads=N");
   cli->add_option("overrides", args->overrides,
                   "Config overrides, section.key=value (e.g. finetune.epochs=3 finetune.lr=5e-4)");
-  cli->footer("Config keys, with their defaults:\n" + eval::finetune_config_defaults() +
+  cli->footer("Config keys, with their defaults and valid ranges ([ ] includes the bound, ( ) "
+              "excludes it):\n" + eval::finetune_config_defaults() +
               "\nExit codes: 0 done, 1 runtime failure, 2 bad input or usage, 130/143 "
               "interrupted after writing a checkpoint.");
   return {cli, [args] { return run_finetune(*args); }};

@@ -20,6 +20,7 @@
 #include "helix/util/atomic_file.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
+#include "helix/util/output_path.hpp"
 #include "shared_args.hpp"
 
 namespace helix::app {
@@ -216,7 +217,7 @@ std::string file_fingerprint(const std::string& path) {
 // Samples and bundles in OUT are only valid for the model and sampling settings that made them:
 // OUT/neuronmotif.json records those, and another model or setting is refused (or, with
 // --force, OUT's previous results are removed).
-void check_output_directory(const NeuronMotifArgs& a) {
+void check_results_identity(const NeuronMotifArgs& a) {
   const nlohmann::json identity = {
       {"model", file_fingerprint(a.model)}, {"seed", a.seed},
       {"constants", a.constants},           {"no_seed", a.no_seed},
@@ -243,6 +244,12 @@ void check_output_directory(const NeuronMotifArgs& a) {
 }
 
 int run_neuronmotif(const NeuronMotifArgs& a, const std::string& command) {
+  {
+    std::vector<std::string> written = {"neuronmotif.json"};
+    for (int64_t l = 1; l <= a.layer; ++l) written.push_back("layer_" + std::to_string(l));
+    check_output_directory(a.out, written, {a.model, a.motifs});
+  }
+  const auto device = train::resolve_device(a.device);
   apply_threads(a.threads);
   nn::ConvNet net(load_conv_net(a.model, "NeuronMotif interprets").net);
   if (net->options().padding != "valid") {
@@ -253,10 +260,20 @@ int run_neuronmotif(const NeuronMotifArgs& a, const std::string& command) {
     net = interpret::with_valid_padding(net);
   }
   const int64_t layer = a.layer - 1;
-  interpret::layer_geometry(*net, layer);  // layer range
-  check_output_directory(a);
+  const auto geometry = interpret::layer_geometry(*net, layer);  // layer range
+  for (const auto k : a.neurons) {
+    if (k >= geometry.channels) {
+      throw UsageError("--neurons " + std::to_string(k) + " out of range: layer " +
+                       std::to_string(a.layer) + " has neurons 0.." +
+                       std::to_string(geometry.channels - 1));
+    }
+  }
+  // Everything checked: only now is OUT created.
+  std::unique_ptr<motif::TomtomDatabase> database;
+  if (!a.motifs.empty()) database = read_motif_database(a.motifs, a.dist, a.threads);
+  check_results_identity(a);
   interpret::NeuronMotifOptions options;
-  options.device = train::resolve_device(a.device);
+  options.device = device;
   net->to(options.device);
   options.max_motif_nb = a.max_motif_nb;
   if (a.motif_nb != "auto") {
@@ -279,8 +296,6 @@ int run_neuronmotif(const NeuronMotifArgs& a, const std::string& command) {
   options.sampler.max_samples = a.max_samples;
   options.sampler.seed = a.seed;
   options.demix.seed = a.seed;
-  std::unique_ptr<motif::TomtomDatabase> database;
-  if (!a.motifs.empty()) database = read_motif_database(a.motifs, a.dist, a.threads);
   const bool exhaustive_everywhere = net->receptive_field(layer) < options.sampler.exhaustive_below;
   // The finished layers below seed the genetic algorithm of the next one (missing ones are run
   // first) and date each grammar node.
@@ -334,10 +349,11 @@ Command add_neuronmotif_command(CLI::App& parent) {
       ->required();
   cli->add_option("--layer", args->layer, "Conv layer to interpret (1-based)")
       ->required()
-      ->check(CLI::PositiveNumber);
+      ->check(within(1, 1000));
   cli->add_option("--neurons", args->neurons,
                   "Neurons (0-based channels) of that layer; default all")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->check(within(0, 1e6));
   cli->add_option("--out", args->out, "Output directory")->required();
   cli->add_option("--motifs", args->motifs,
                   "Motif database to match against (MEME, JASPAR .jaspar/.pfm), e.g. "
@@ -352,7 +368,7 @@ Command add_neuronmotif_command(CLI::App& parent) {
       ->capture_default_str();
   cli->add_option("--max-motif-nb", args->max_motif_nb, "Largest m tried by --motif-nb auto")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(within(1, 10));
   cli->add_option("--constants", args->constants,
                   "paper (50 bins, no minimum leaf size: the paper and demo copies) or "
                   "neuronmotif (20 bins, leaves of at least 50: the NeuronMotif/ folder)")
@@ -362,21 +378,27 @@ Command add_neuronmotif_command(CLI::App& parent) {
                 "Start the genetic algorithm from random sequences instead of the layer below's "
                 "motifs (no lower layers are run)");
   cli->add_option("--population", args->population,
-                  "Genetic algorithm population; 0: clamp(floor(RF/20)*1000, 2000, 5000)")
-      ->capture_default_str();
+                  "Genetic algorithm population, 10 to 1000000; 0: clamp(floor(RF/20)*1000, 2000, "
+                  "5000)")
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return text == "0" ? std::string() : within(10, 1e6).operator()(text);
+          },
+          "0 or in [10, 1000000]"));
   cli->add_option("--max-generations", args->max_generations, "Genetic algorithm generations")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(within(1, 1e6));
   cli->add_option("--max-samples", args->max_samples,
                   "Activating sequences kept per neuron (stratified by activation)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(within(1, 1e9));
   cli->add_option("--seed", args->seed, "Random seed")->capture_default_str();
   cli->add_flag("--force", args->force,
                 "Replace results in --out made from another model or other sampling settings "
                 "(otherwise refused)");
-  cli->add_option("--device", args->device, "cpu, cuda or cuda:N")->capture_default_str();
-  cli->add_option("--threads", args->threads, "CPU threads (0: all cores)")->capture_default_str();
+  cli->add_option("--device", args->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
+  add_threads_option(cli, args->threads, "CPU threads");
   return {cli, [args, cli] { return run_neuronmotif(*args, resolved_command_line(*cli)); }};
 }
 

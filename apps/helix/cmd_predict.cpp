@@ -1,10 +1,12 @@
 // helix predict: predictions of a trained model (model.safetensors from helix finetune).
 #include "commands.hpp"
+#include "helix/eval/embed.hpp"
 #include "helix/eval/finetune.hpp"
 #include "helix/eval/predictions.hpp"
 #include "helix/nn/sequence_model.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
+#include "helix/util/output_path.hpp"
 #include "shared_args.hpp"
 
 namespace helix::app {
@@ -17,13 +19,16 @@ struct PredictArgs {
 };
 
 int run_predict(const PredictArgs& a) {
+  check_output_file(a.out, {a.input.input, a.model});
+  const auto device = checked_device(a.input.device);
   const auto input = read_sequence_input(a.input);
   auto loaded = nn::load_sequence_model(a.model);
+  eval::check_sequence_lengths(*loaded.model->encoder, a.input.input, input.sequences, input.lines);
   std::vector<double> scores;
   translate_torch_error("predicting " + a.input.input, [&] {
-    loaded.model->to(torch::Device(a.input.device));
+    loaded.model->to(torch::Device(device));
     scores = eval::predict_scores(*loaded.model, loaded.task, loaded.alphabet, input.sequences,
-                                  a.input.batch_size, a.input.device);
+                                  a.input.batch_size, device);
   });
   const auto kind = loaded.task.kind == "classification" ? data::TaskKind::kClassification
                                                          : data::TaskKind::kRegression;

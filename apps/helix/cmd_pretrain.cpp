@@ -10,6 +10,7 @@
 #include "helix/util/config.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
+#include "helix/util/output_path.hpp"
 #include "shared_args.hpp"
 
 namespace helix::app {
@@ -47,12 +48,21 @@ int run_pretrain(const PretrainArgs& a) {
   Config config = train::pretraining_defaults(objective);
   if (!config_file.empty()) config.merge_file(config_file);
   for (const auto& o : a.overrides) config.apply_override(o);
-  if (a.threads > 0) config.set("train.threads", std::to_string(a.threads));
+  if (a.threads > 0) {
+    config.set("train.threads", std::to_string(a.threads),
+               "--threads " + std::to_string(a.threads));
+  }
   if (a.dry_run) {
     std::cout << train::describe_pretraining_model(config).dump() << std::endl;
     return 0;
   }
   if (a.out.empty()) throw UsageError("--out DIR is required");
+  std::vector<std::string> inputs;
+  if (!a.resume) inputs.push_back(a.config);  // --resume reads OUT/config.yaml, its own
+  for (const auto& key : train::pretraining_input_keys(config)) {
+    inputs.push_back(config.get_string(key));
+  }
+  check_output_directory(a.out, train::run_file_names(), inputs);
   check_run_directory(a.out, train::run_file_names(), a.resume, a.force);
   const train::PretrainOptions options{out, a.resume, a.force, a.stop_after};
   return isoclr ? train::run_isoclr_pretraining(config, options)
@@ -88,15 +98,16 @@ Command add_pretrain_command(CLI::App& parent) {
                 "sequence) and exit");
   cli->add_option("--stop-after", args->stop_after,
                   "Stop with a checkpoint after N steps of this invocation (schedules still span "
-                  "train.steps; continue later with --resume), e.g. for time-limited cluster jobs");
-  cli->add_option("--threads", args->threads,
-                  "Intra-op CPU threads (default: one per core); same as train.threads=N");
+                  "train.steps; continue later with --resume), e.g. for time-limited cluster jobs")
+      ->check(within(1, 1e12));
+  add_threads_option(cli, args->threads, "Intra-op CPU threads; same as train.threads=N");
   cli->add_option(
       "overrides", args->overrides,
       "Config overrides, section.key=value (e.g. train.steps=1000 data.genome=chr20.fa.gz)");
   cli->footer(
-      "FinDNA config keys, with their defaults (the FinDNA paper's values); unknown keys are "
-      "errors:\n" +
+      "FinDNA config keys, with their defaults (the FinDNA paper's values) and the valid range "
+      "of each number ([ ] includes the bound, ( ) excludes it); unknown keys and values "
+      "outside their range are errors:\n" +
       train::findna_config_defaults() +
       "\nIsoCLR config keys (pretrain.objective: isoclr), with their defaults (Orthrus's "
       "published run):\n" +

@@ -12,6 +12,7 @@
 #include "helix/util/atomic_file.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
+#include "helix/util/output_path.hpp"
 #include "shared_args.hpp"
 
 namespace helix::app {
@@ -49,6 +50,9 @@ int kmer_size(const std::string& features) {
 }
 
 int run_probe(const ProbeArgs& a) {
+  const std::vector<std::string> inputs = {a.train, a.dev, a.test, a.labeled.labels, a.encoder};
+  check_output_directory(a.out, {"predictions.tsv", "metrics.json", "curve.svg"}, inputs);
+  const auto device = checked_device(a.device);
   apply_threads(a.threads);
   const int k = kmer_size(a.features);
   if (k == 0 && a.encoder.empty()) {
@@ -57,10 +61,18 @@ int run_probe(const ProbeArgs& a) {
   if (k > 0 && !a.encoder.empty()) {
     throw UsageError("--features " + a.features + " replaces the encoder; drop --encoder");
   }
-  if (a.batch_size < 1) throw UsageError("--batch-size must be positive");
-  if (a.cv_folds < 2) throw UsageError("--cv-folds must be at least 2");
   // Everything is read and checked before any output is written.
   const auto splits = read_splits(a.labeled, a.train, a.dev, a.test);
+  if (!splits.dev && a.cv_folds > static_cast<int>(splits.train.size())) {
+    throw UsageError("--cv-folds " + std::to_string(a.cv_folds) + " is more than the " +
+                     std::to_string(splits.train.size()) + " rows of " + a.train);
+  }
+  for (const auto size : a.train_sizes) {
+    if (size > static_cast<int64_t>(splits.train.size())) {
+      throw UsageError("--train-size " + std::to_string(size) + " is more than the " +
+                       std::to_string(splits.train.size()) + " rows of " + a.train);
+    }
+  }
   eval::ProbeFeatures features;
   nlohmann::json provenance;
   const auto start = std::chrono::steady_clock::now();
@@ -72,7 +84,11 @@ int run_probe(const ProbeArgs& a) {
   } else {
     auto source = eval::encoder_from_spec(a.encoder, a.init_seed);
     const auto alphabet = seq::Alphabet::from_name(source.alphabet);
-    const eval::EmbedOptions options{a.batch_size, a.device};
+    for (const data::LabeledSet* set : std::initializer_list<const data::LabeledSet*>{
+             &splits.train, splits.dev.get(), splits.test.get()}) {
+      if (set) eval::check_sequence_lengths(*source.encoder, set->path, set->sequences, set->lines);
+    }
+    const eval::EmbedOptions options{a.batch_size, device};
     auto embed = [&](const data::LabeledSet& set) {
       at::Tensor out;
       translate_torch_error("embedding " + set.path, [&] {
@@ -168,18 +184,23 @@ Command add_probe_command(CLI::App& parent) {
   cli->add_option("--train-size", args->train_sizes,
                   "Low-data curve: also fit on random training subsets of these sizes "
                   "(e.g. 100,300,1000), once per --seeds; metrics.json gets mean and std")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->check(within(1, 1e9));
   cli->add_option("--seeds", args->seeds, "Seeds of the training subsets of --train-size")
       ->delimiter(',')
       ->capture_default_str();
   cli->add_option("--init-seed", args->init_seed, "Seed of the weights of --encoder random:CONFIG")
       ->capture_default_str();
-  cli->add_option("--cv-folds", args->cv_folds, "Cross-validation folds when there is no --dev")
-      ->capture_default_str();
+  cli->add_option("--cv-folds", args->cv_folds,
+                  "Cross-validation folds when there is no --dev (at most the training rows)")
+      ->capture_default_str()
+      ->check(within(2, 1000));
   cli->add_option("--batch-size", args->batch_size, "Sequences per forward pass")
+      ->capture_default_str()
+      ->check(within(1, 1e6));
+  cli->add_option("--device", args->device, "cpu, cuda, cuda:N or auto (embedding)")
       ->capture_default_str();
-  cli->add_option("--device", args->device, "cpu or cuda (embedding)")->capture_default_str();
-  cli->add_option("--threads", args->threads, "Intra-op CPU threads (default: one per core)");
+  add_threads_option(cli, args->threads, "Intra-op CPU threads");
   cli->footer(
       "Exit codes: 0 done, 1 runtime failure, 2 bad input or usage (messages name file and "
       "line).");

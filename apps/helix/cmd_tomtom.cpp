@@ -11,6 +11,7 @@
 #include "helix/util/atomic_file.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
+#include "helix/util/output_path.hpp"
 #include "shared_args.hpp"
 
 namespace helix::app {
@@ -53,6 +54,11 @@ std::vector<motif::Motif> read_unique_motifs(const std::string& path) {
 }
 
 int run_tomtom(const TomtomArgs& a, const std::string& command) {
+  if (a.out != "-") {
+    std::vector<std::string> inputs = a.targets;
+    inputs.push_back(a.query);
+    check_output_file(a.out, inputs);
+  }
   motif::TomtomOptions options;
   options.distance = motif::parse_tomtom_distance(a.dist);
   options.min_overlap = a.min_overlap;
@@ -126,11 +132,11 @@ Command add_tomtom_command(CLI::App& parent) {
   cli->add_option("--min-overlap", args->min_overlap,
                   "Only alignments overlapping by at least N columns (N is capped at the shorter "
                   "motif's length)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(within(0, 1e6))
       ->capture_default_str();
   cli->add_option("--thresh", args->thresh,
                   "Report matches with q-value <= X (at most 1), or E-value <= X with --evalue")
-      ->check(CLI::NonNegativeNumber)
+      ->check(within(0, 1e300))
       ->capture_default_str();
   cli->add_flag("--evalue", args->evalue, "Apply --thresh to the E-value instead of the q-value");
   cli->add_flag("--norc", args->norc,
@@ -145,11 +151,9 @@ Command add_tomtom_command(CLI::App& parent) {
   cli->add_option("--motif-pseudo", args->motif_pseudo,
                   "Pseudocount added to every motif: p' = (p*n + a/4) / (n + a), n = its sites "
                   "(20 when unknown)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(within(0, 1e6))
       ->capture_default_str();
-  cli->add_option("--threads", args->threads,
-                  "Worker threads over the queries (default: one per core)")
-      ->check(CLI::NonNegativeNumber);
+  add_threads_option(cli, args->threads, "Worker threads over the queries");
   return {cli, [args, cli] { return run_tomtom(*args, resolved_command_line(*cli)); }};
 }
 

@@ -1,6 +1,9 @@
 #include "shared_args.hpp"
 
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <sstream>
 
 #include "commands.hpp"
 #include "helix/data/sequence_file.hpp"
@@ -8,10 +11,40 @@
 #include "helix/motif/tomtom.hpp"
 #include "helix/nn/conv_net.hpp"
 #include "helix/nn/sequence_model.hpp"
+#include "helix/train/checkpoint.hpp"
+#include "helix/train/device.hpp"
+#include "helix/util/cpu.hpp"
 #include "helix/util/error.hpp"
 #include "helix/util/log.hpp"
 
 namespace helix::app {
+
+CLI::Validator within(double lo, double hi, bool hi_open) {
+  auto show = [](double v) {
+    if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<int64_t>(v));
+    std::ostringstream out;
+    out << v;
+    return out.str();
+  };
+  const std::string range = "[" + show(lo) + ", " + show(hi) + (hi_open ? ")" : "]");
+  return CLI::Validator(
+      [lo, hi, hi_open, range](std::string& text) -> std::string {
+        const char* begin = text.c_str();
+        char* end = nullptr;
+        const double v = std::strtod(begin, &end);
+        if (end == begin || *end != '\0') return "expected a number in " + range;
+        const bool inside = std::isfinite(v) && v >= lo && (hi_open ? v < hi : v <= hi);
+        return inside ? std::string() : text + " is outside " + range;
+      },
+      "in " + range);
+}
+
+CLI::Option* add_threads_option(CLI::App* cli, int& threads, const std::string& help) {
+  return cli->add_option("--threads", threads, help + " (default: one per core)")
+      ->check(within(1, available_cpus()));
+}
+
+std::string checked_device(const std::string& name) { return train::resolve_device(name).str(); }
 
 void add_labeled_options(CLI::App* cli, LabeledArgs& args) {
   cli->add_option("--sequence-column", args.sequence_column, "Sequence column of CSV/TSV inputs")
@@ -68,7 +101,11 @@ void check_run_directory(const std::string& dir, const std::vector<std::string>&
                          bool resume, bool force) {
   if (resume || force) return;
   for (const auto& name : run_files) {
-    if (std::filesystem::exists(std::filesystem::path(dir) / name)) {
+    const auto path = std::filesystem::path(dir) / name;
+    // A run that never completed a checkpoint leaves at most its config and an empty log: they
+    // are replaced, so a failed or killed first attempt never blocks the corrected rerun.
+    if (name == "config.yaml" || name == "metrics.jsonl") continue;
+    if (name == "checkpoints" ? train::holds_checkpoint(path) : std::filesystem::exists(path)) {
       throw UsageError(dir + " already holds a run (" + name +
                        "); use --resume to continue it or --force to start over");
     }
@@ -81,18 +118,19 @@ void add_sequence_input_options(CLI::App* cli, SequenceInputArgs& args,
   cli->add_option("--column", args.column, "Sequence column of a CSV/TSV input")
       ->capture_default_str();
   cli->add_option("--batch-size", args.batch_size, "Sequences per forward pass")
-      ->capture_default_str();
-  cli->add_option("--device", args.device, "cpu or cuda")->capture_default_str();
-  cli->add_option("--threads", args.threads, "Intra-op CPU threads (default: one per core)");
+      ->capture_default_str()
+      ->check(within(1, 1e6));
+  cli->add_option("--device", args.device, "cpu, cuda, cuda:N or auto")->capture_default_str();
+  add_threads_option(cli, args.threads, "Intra-op CPU threads");
 }
 
 SequenceInput read_sequence_input(const SequenceInputArgs& args) {
   apply_threads(args.threads);
-  if (args.batch_size < 1) throw UsageError("--batch-size must be positive");
   SequenceInput out;
   for (auto& record : data::read_sequences(args.input, args.column)) {
     out.names.push_back(std::move(record.name));
     out.sequences.push_back(std::move(record.sequence));
+    out.lines.push_back(record.line);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,16 @@ struct LabeledArgs {
 
 void add_labeled_options(CLI::App* cli, LabeledArgs& args);
 
+// A CLI11 check that an option's number lies in [lo, hi] (or [lo, hi) when `hi_open`). Unlike
+// CLI::Range it refuses NaN and infinities; the help shows the range. A failed check is a usage
+// error (exit 2) before anything runs.
+CLI::Validator within(double lo, double hi, bool hi_open = false);
+// --threads N: 1 to the CPUs this process may use (more only contend: 100000 threads ran at a
+// load of 148); omitted, one per core.
+CLI::Option* add_threads_option(CLI::App* cli, int& threads, const std::string& help);
+// --device: cpu, cuda, cuda:N or auto, checked (and resolved) before any work.
+std::string checked_device(const std::string& name);
+
 struct Splits {
   data::LabeledSet train;
   std::unique_ptr<data::LabeledSet> dev;   // null when no path was given
@@ -39,8 +50,9 @@ struct Splits {
 Splits read_splits(const LabeledArgs& args, const std::string& train, const std::string& dev,
                    const std::string& test);
 
-// Refuses (UsageError) to start a run in `dir` when it already holds one of `run_files`, unless
-// the run is resumed or --force was given.
+// Refuses (UsageError) to start a run in `dir` when it already holds one of `run_files` (a
+// complete checkpoint for "checkpoints"; config.yaml and metrics.jsonl alone do not count: they
+// are what a run that never finished a step leaves), unless resumed or --force was given.
 void check_run_directory(const std::string& dir, const std::vector<std::string>& run_files,
                          bool resume, bool force);
 
@@ -63,6 +75,7 @@ void add_sequence_input_options(CLI::App* cli, SequenceInputArgs& args,
 struct SequenceInput {
   std::vector<std::string> names;
   std::vector<std::string> sequences;
+  std::vector<int64_t> lines;  // of each record in the input file
 };
 
 // Applies --threads, checks --batch-size and reads the sequences (FASTA or a table column).

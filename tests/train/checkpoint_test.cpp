@@ -6,6 +6,8 @@
 #include <torch/optim/adamw.h>
 
 #include <filesystem>
+#include <fstream>
+#include <stdexcept>
 
 #include "helix/nn/module_tensors.hpp"
 #include "helix/train/ema.hpp"
@@ -66,6 +68,50 @@ TEST(Checkpoint, KeepsTheNewestAndLeavesNoTemporaries) {
   // An incomplete directory (no state.json) is never taken as a checkpoint.
   fs::create_directories(dir / "step-40");
   EXPECT_EQ(load_latest_checkpoint(dir)->step, 30);
+  fs::remove_all(dir);
+}
+
+TEST(Checkpoint, StaleTemporariesAndPartialCheckpointsAreRemoved) {
+  // What kill -9 leaves: a half-written save, a prune renamed away but not yet deleted, and an
+  // emptied step directory.
+  const auto dir = fresh_dir("stale");
+  torch::nn::Linear model(2, 2);
+  torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(0.1));
+  save_checkpoint(dir, 10, nn::module_tensors(*model, ""), opt, {}, 2);
+  fs::create_directories(dir / ".step-20.tmp.999.0");
+  std::ofstream(dir / ".step-20.tmp.999.0" / "weights.safetensors") << "partial";
+  fs::create_directories(dir / ".step-5.tmp.999.1");
+  fs::create_directories(dir / "step-15");
+  remove_stale_checkpoint_files(dir);
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"latest", "step-10"}));
+  EXPECT_TRUE(holds_checkpoint(dir));
+  EXPECT_FALSE(holds_checkpoint(dir / "nothing-here"));
+  // A save cleans up too.
+  fs::create_directories(dir / ".step-30.tmp.999.2");
+  save_checkpoint(dir, 20, nn::module_tensors(*model, ""), opt, {}, 2);
+  EXPECT_FALSE(fs::exists(dir / ".step-30.tmp.999.2"));
+  fs::remove_all(dir);
+}
+
+TEST(Checkpoint, FreshRunCleanupRemovesAFailedFirstAttempt) {
+  const auto dir = fresh_dir("fresh");
+  try {
+    FreshRunCleanup cleanup(dir, {"config.yaml", "metrics.jsonl", "checkpoints"}, true);
+    fs::create_directories(dir / "checkpoints");
+    std::ofstream(dir / "config.yaml") << "x: 1\n";
+    throw std::runtime_error("bad data");
+  } catch (const std::runtime_error&) {
+  }
+  EXPECT_FALSE(fs::exists(dir)) << "a run failing before its first checkpoint leaves nothing";
+  {  // Without an exception, or once a checkpoint exists, nothing is removed.
+    FreshRunCleanup cleanup(dir, {"config.yaml"}, true);
+    fs::create_directories(dir);
+    std::ofstream(dir / "config.yaml") << "x: 1\n";
+  }
+  EXPECT_TRUE(fs::exists(dir / "config.yaml"));
   fs::remove_all(dir);
 }
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../input_error.hpp"
 #include "helix/util/error.hpp"
 
 namespace helix {
@@ -13,8 +14,8 @@ namespace {
 const char* kSchema = R"(
 model:
   name: swan
-  width: 8
-  dropout: 0.0
+  width: {default: 8, range: "[1, 64]"}
+  dropout: {default: 0.0, range: "[0, 1]"}
 data:
   genome: ""
   chromosomes: []
@@ -130,6 +131,68 @@ TEST(Config, ChoicesListTheAllowedValues) {
               std::string::npos)
         << e.what();
   }
+}
+
+TEST(Config, EveryNumericKeyNeedsARangeAndRangesAreParsed) {
+  EXPECT_THROW(Config("a:\n  x: 1\n"), Error);  // numeric, no range
+  EXPECT_THROW(Config("a:\n  x: {default: 1, range: \"1, 2\"}\n"), Error);
+  EXPECT_THROW(Config("a:\n  x: {default: 1, range: \"[2, 1]\"}\n"), Error);
+  EXPECT_THROW(Config("a:\n  x: {default: 5, range: \"[0, 1]\"}\n"), Error);  // default outside
+  EXPECT_THROW(Config("a:\n  s: {default: text, range: \"[0, 1]\"}\n"), Error);
+  Config c(
+      "a:\n  t: {default: 0.5, range: \"(0, inf)\"}\n  l: {default: [1, 2], range: \"[1, 9]\"}\n");
+  EXPECT_EQ(c.range("a.t"), "(0, inf)");
+  EXPECT_EQ(c.origin("a.t"), "default");
+  c.apply_override("a.t=1e300");
+  EXPECT_THROW(c.apply_override("a.t=0"), UsageError);  // open bound
+  EXPECT_THROW(c.apply_override("a.t=.inf"), UsageError);
+  EXPECT_THROW(c.apply_override("a.t=.nan"), UsageError);
+  EXPECT_THROW(c.apply_override("a.t=-1"), UsageError);
+  EXPECT_THROW(c.apply_override("a.l=[1, 10]"), UsageError);  // list items are checked
+  c.apply_override("a.l=[3, 9]");
+  EXPECT_EQ(c.get_strings("a.l"), (std::vector<std::string>{"3", "9"}));
+}
+
+TEST(Config, OutOfRangeValuesNameTheOverrideOrFileLineAndTheRange) {
+  Config c(kSchema);
+  try {
+    c.apply_override("model.dropout=1.5");
+    FAIL() << "expected UsageError";
+  } catch (const UsageError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("override 'model.dropout=1.5'"), std::string::npos) << what;
+    EXPECT_NE(what.find("[0, 1]"), std::string::npos) << what;
+  }
+  EXPECT_DOUBLE_EQ(c.get_double("model.dropout"), 0.0) << "a refused value changes nothing";
+  const auto path = write_temp("range.yaml", "model:\n  name: swan\n  width: 0\n");
+  const auto e = test::input_error_of([&] { c.merge_file(path); });
+  EXPECT_EQ(e.file(), path);
+  EXPECT_EQ(e.line(), 3);
+  EXPECT_NE(std::string(e.what()).find("[1, 64]"), std::string::npos) << e.what();
+  // A value from a file is traced to its line; fail() raises the error there.
+  const auto good = write_temp("range_ok.yaml", "model:\n\n  width: 9\n");
+  c.merge_file(good);
+  EXPECT_EQ(c.origin("model.width"), good + ":3");
+  const auto cross = test::input_error_of([&] { c.fail("model.width", "too wide for x"); });
+  EXPECT_EQ(cross.line(), 3);
+  c.set("model.width", "4", "--width 4");
+  try {
+    c.fail("model.width", "bad");
+    FAIL();
+  } catch (const UsageError& u) {
+    EXPECT_EQ(std::string(u.what()), "--width 4: bad");
+  }
+  std::filesystem::remove(path);
+  std::filesystem::remove(good);
+}
+
+TEST(Config, ChoiceErrorsInAFileNameTheLine) {
+  Config c("a:\n  mode: fast\n");
+  const auto path = write_temp("choice.yaml", "a:\n  mode: slow\n");
+  c.merge_file(path);
+  const auto e = test::input_error_of([&] { c.get_choice("a.mode", {"fast", "faster"}); });
+  EXPECT_EQ(e.line(), 2);
+  std::filesystem::remove(path);
 }
 
 }  // namespace

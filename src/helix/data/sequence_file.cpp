@@ -16,7 +16,7 @@ std::vector<NamedSequence> read_sequences(const std::string& path, const std::st
       if (record.sequence.empty()) {
         throw InputError(path, record.header_line, "sequence '" + record.name + "' is empty");
       }
-      out.push_back({record.name, std::move(record.sequence)});
+      out.push_back({record.name, std::move(record.sequence), record.header_line});
     }
   } else {
     const auto table = io::Table::read(path);
@@ -32,7 +32,7 @@ std::vector<NamedSequence> read_sequences(const std::string& path, const std::st
                                "' (expected a nucleotide code: ACGTUN or IUPAC ambiguity letters)");
         }
       }
-      out.push_back({std::to_string(r + 1), s});
+      out.push_back({std::to_string(r + 1), s, table.line_of(r)});
     }
   }
   if (out.empty()) throw InputError(path, 0, "no sequences found");

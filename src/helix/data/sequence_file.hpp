@@ -2,6 +2,7 @@
 // file order, validating every character.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@ namespace helix::data {
 struct NamedSequence {
   std::string name;
   std::string sequence;
+  int64_t line = 0;  // 1-based: the FASTA header or the table row
 };
 
 // Format by content: a file whose first non-blank character is '>' is FASTA, anything else a

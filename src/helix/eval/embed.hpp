@@ -24,4 +24,12 @@ struct EmbedOptions {
 at::Tensor embed_sequences(nn::EncoderBase& encoder, const seq::Alphabet& alphabet,
                            const std::vector<std::string>& sequences, const EmbedOptions& options);
 
+// Throws InputError at `path`, line lines[i], for the first sequence the encoder gives no output
+// position for: shorter than a CNN's receptive field (the message names the minimum length), or
+// longer than a dense model's fixed input. Call before any work or output, so a bad record is
+// found in seconds, not after the batches before it.
+void check_sequence_lengths(const nn::EncoderBase& encoder, const std::string& path,
+                            const std::vector<std::string>& sequences,
+                            const std::vector<int64_t>& lines);
+
 }  // namespace helix::eval

@@ -12,6 +12,7 @@
 
 #include "helix/data/batches.hpp"
 #include "helix/data/prefetcher.hpp"
+#include "helix/eval/embed.hpp"
 #include "helix/eval/predictions.hpp"
 #include "helix/nn/module_tensors.hpp"
 #include "helix/train/checkpoint.hpp"
@@ -34,25 +35,25 @@ namespace {
 constexpr uint64_t kEpochOrderStream = 1;
 constexpr uint64_t kDropoutStream = 2;
 
-const char* kDefaults = R"(
+const char* kDefaults = R"yaml(
 finetune:
-  epochs: 10              # passes over the training set (at most; early stopping may end sooner)
-  batch_size: 64
-  lr: 1.0e-3              # peak learning rate of the head
-  encoder_lr_scale: 1.0   # the encoder's peak learning rate is lr * encoder_lr_scale
-  weight_decay: 0.01      # AdamW, on weight matrices and kernels only (not biases or norms)
-  warmup_fraction: 0.1    # linear warm-up over this fraction of the steps, then cosine to 0
-  grad_clip: 1.0          # max global gradient norm; 0 = no clipping
-  dropout: 0.1            # on the pooled features, before the head
-  eval_every: 0           # steps between evaluations on dev; 0 = once per epoch
-  patience: 3             # stop after this many evaluations without improvement; 0 = never
+  epochs: {default: 10, range: "[1, 1000000]"}  # passes over the training set (at most; early stopping may end sooner)
+  batch_size: {default: 64, range: "[1, 1000000]"}
+  lr: {default: 1.0e-3, range: "(0, inf)"}  # peak learning rate of the head
+  encoder_lr_scale: {default: 1.0, range: "[0, inf)"}  # the encoder's peak learning rate is lr * encoder_lr_scale
+  weight_decay: {default: 0.01, range: "[0, inf)"}  # AdamW, on weight matrices and kernels only (not biases or norms)
+  warmup_fraction: {default: 0.1, range: "[0, 1)"}  # linear warm-up over this fraction of the steps, then cosine to 0
+  grad_clip: {default: 1.0, range: "[0, inf)"}  # max global gradient norm; 0 = no clipping
+  dropout: {default: 0.1, range: "[0, 1)"}  # on the pooled features, before the head
+  eval_every: {default: 0, range: "[0, 1e12]"}  # steps between evaluations on dev; 0 = once per epoch
+  patience: {default: 3, range: "[0, 1000000]"}  # stop after this many evaluations without improvement; 0 = never
   select_metric: auto     # auto (mcc / pearson), mcc, auroc, auprc, accuracy, macro_f1, pearson, spearman, r2, loss
-  eval_batch_size: 256
-  seed: 0
+  eval_batch_size: {default: 256, range: "[1, 1000000]"}
+  seed: {default: 0, range: "[0, inf)"}
   device: auto            # auto (cuda when available), cpu, cuda
-  threads: 0              # intra-op CPU threads; 0 = one per core
-  keep_checkpoints: 1
-)";
+  threads: {default: 0, range: "[0, 4096]"}  # intra-op CPU threads; 0 = one per core
+  keep_checkpoints: {default: 1, range: "[1, 1000]"}
+)yaml";
 
 struct Selection {
   std::string metric;
@@ -68,8 +69,9 @@ Selection selection_for(const Config& config, data::TaskKind kind) {
   const bool classification_metric = metric == "mcc" || metric == "auroc" || metric == "auprc" ||
                                      metric == "accuracy" || metric == "macro_f1";
   if (metric != "loss" && classification_metric != classification) {
-    throw UsageError("finetune.select_metric=" + metric + " does not apply to a " +
-                     data::task_kind_name(kind) + " task");
+    config.fail("finetune.select_metric", "finetune.select_metric=" + metric +
+                                              " does not apply to a " + data::task_kind_name(kind) +
+                                              " task");
   }
   return {metric, metric == "loss"};
 }
@@ -182,19 +184,8 @@ int run_finetune(nn::SequenceModel model, const std::string& alphabet_name, cons
   const int64_t eval_batch_size = config.get_int("finetune.eval_batch_size");
   const auto seed = static_cast<uint64_t>(config.get_int("finetune.seed"));
   const auto device_name = config.get_choice("finetune.device", {"auto", "cpu", "cuda"});
-  if (epochs < 1 || batch_size < 1 || eval_batch_size < 1 || eval_every < 0 || patience < 0) {
-    throw UsageError(
-        "finetune.epochs, batch_size and eval_batch_size must be positive; eval_every and "
-        "patience non-negative");
-  }
-  if (!(lr > 0) || !(encoder_lr_scale >= 0) || !(weight_decay >= 0) || !(grad_clip >= 0) ||
-      !(warmup_fraction >= 0 && warmup_fraction < 1)) {
-    throw UsageError(
-        "finetune.lr must be positive, encoder_lr_scale, weight_decay and grad_clip "
-        "non-negative, warmup_fraction in [0, 1)");
-  }
   const auto selection = selection_for(config, train.kind);
-  set_compute_threads(static_cast<int>(config.get_int("finetune.threads")));
+  set_compute_threads(thread_setting(config, "finetune.threads"));
   const auto device = train::resolve_device(device_name);
   const bool classification = train.kind == data::TaskKind::kClassification;
   const auto task = task_info_for(train);
@@ -205,6 +196,10 @@ int run_finetune(nn::SequenceModel model, const std::string& alphabet_name, cons
     throw UsageError("the encoder takes " + std::to_string(model->encoder->in_channels()) +
                      " input channels but alphabet " + alphabet_name + " has " +
                      std::to_string(alphabet.channels()));
+  }
+  // Every split must fit the architecture (e.g. a CNN's receptive field) before the run starts.
+  for (const auto* set : {&train, &dev, test}) {
+    if (set) check_sequence_lengths(*model->encoder, set->path, set->sequences, set->lines);
   }
   const auto targets = training_targets(train, task);
   std::vector<int64_t> lengths(train.size());
@@ -247,6 +242,7 @@ int run_finetune(nn::SequenceModel model, const std::string& alphabet_name, cons
   double best_score = std::nan("");
   int64_t best_step = 0;
   int64_t evals_without_improvement = 0;
+  train::remove_stale_checkpoint_files(checkpoints);
   if (options.resume) {
     auto checkpoint = train::load_latest_checkpoint(checkpoints);
     if (checkpoint) {
@@ -269,6 +265,7 @@ int run_finetune(nn::SequenceModel model, const std::string& alphabet_name, cons
     fs::create_directories(out);
     write_file_atomic(metrics_log, "");
   }
+  const train::FreshRunCleanup cleanup(out, finetune_file_names(), !options.resume);
   write_file_atomic(out / "config.yaml", config.to_yaml());
 
   nlohmann::json training_info = {{"provenance", provenance},

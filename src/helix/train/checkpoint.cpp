@@ -4,6 +4,7 @@
 #include <torch/serialize/output-archive.h>
 
 #include <algorithm>
+#include <exception>
 #include <fstream>
 
 #include "helix/io/safetensors.hpp"
@@ -74,8 +75,47 @@ fs::path save_checkpoint(const fs::path& checkpoints_dir, int64_t step,
   }
   write_file_atomic(checkpoints_dir / "latest", final_dir.filename().string() + "\n");
   auto all = list_checkpoints(checkpoints_dir);
-  for (size_t i = 0; keep > 0 && i + keep < all.size(); ++i) fs::remove_all(all[i].second);
+  for (size_t i = 0; keep > 0 && i + keep < all.size(); ++i) {
+    // Renamed out of the step-N namespace first: a kill during the (non-atomic) removal then
+    // leaves a temporary that is cleaned later, never a partial step-N a resume would load.
+    const auto doomed = temporary_sibling(all[i].second);
+    fs::rename(all[i].second, doomed);
+    fs::remove_all(doomed);
+  }
+  remove_stale_checkpoint_files(checkpoints_dir);
   return final_dir;
+}
+
+void remove_stale_checkpoint_files(const fs::path& checkpoints_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(checkpoints_dir, ec)) return;
+  std::vector<fs::path> stale;
+  for (const auto& entry : fs::directory_iterator(checkpoints_dir, ec)) {
+    const auto name = entry.path().filename().string();
+    const bool temporary =
+        name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos;
+    const bool incomplete = step_of(entry.path()) && !fs::exists(entry.path() / "state.json");
+    if (temporary || incomplete) stale.push_back(entry.path());
+  }
+  for (const auto& path : stale) fs::remove_all(path, ec);
+}
+
+bool holds_checkpoint(const fs::path& checkpoints_dir) {
+  return !list_checkpoints(checkpoints_dir).empty();
+}
+
+FreshRunCleanup::FreshRunCleanup(fs::path out, std::vector<std::string> run_files, bool armed)
+    : out_(std::move(out)),
+      run_files_(std::move(run_files)),
+      armed_(armed),
+      exceptions_(std::uncaught_exceptions()) {}
+
+FreshRunCleanup::~FreshRunCleanup() {
+  if (!armed_ || std::uncaught_exceptions() <= exceptions_) return;
+  std::error_code ignored;
+  if (holds_checkpoint(out_ / "checkpoints")) return;
+  for (const auto& name : run_files_) fs::remove_all(out_ / name, ignored);
+  fs::remove(out_, ignored);  // only if empty
 }
 
 std::optional<Checkpoint> load_latest_checkpoint(const fs::path& checkpoints_dir) {

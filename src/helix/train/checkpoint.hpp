@@ -24,11 +24,37 @@ struct Checkpoint {
 };
 
 // Writes checkpoints/step-<step>/ atomically, points `latest` at it, and removes older
-// checkpoints beyond the newest `keep`.
+// checkpoints beyond the newest `keep` (each renamed away before it is deleted).
 std::filesystem::path save_checkpoint(
     const std::filesystem::path& checkpoints_dir, int64_t step,
     const std::vector<std::pair<std::string, at::Tensor>>& tensors,
     torch::optim::Optimizer& optimizer, const nlohmann::json& state, int keep);
+
+// Removes what an interrupted save or prune left behind: temporaries (".step-N.tmp.*",
+// ".latest.tmp.*", up to hundreds of KB each) and step-N directories without state.json. Called
+// after every save and when a run starts.
+void remove_stale_checkpoint_files(const std::filesystem::path& checkpoints_dir);
+
+// True when the directory holds at least one complete checkpoint.
+bool holds_checkpoint(const std::filesystem::path& checkpoints_dir);
+
+// Guards a fresh run: when it fails (an exception leaves the scope) before its first
+// checkpoint, e.g. on bad data found while building batches or a non-finite first loss, the run
+// files it wrote under `out` are removed (and `out` itself when then empty), so nothing
+// half-made stays behind.
+class FreshRunCleanup {
+ public:
+  FreshRunCleanup(std::filesystem::path out, std::vector<std::string> run_files, bool armed);
+  ~FreshRunCleanup();
+  FreshRunCleanup(const FreshRunCleanup&) = delete;
+  FreshRunCleanup& operator=(const FreshRunCleanup&) = delete;
+
+ private:
+  std::filesystem::path out_;
+  std::vector<std::string> run_files_;
+  bool armed_;
+  int exceptions_;
+};
 
 // The newest complete checkpoint, if any.
 std::optional<Checkpoint> load_latest_checkpoint(const std::filesystem::path& checkpoints_dir);

@@ -7,7 +7,8 @@
 
 namespace helix::train {
 
-// "cpu", "cuda" (UsageError when no CUDA device is available) or "auto" (CUDA when available).
+// "cpu", "cuda" or "cuda:N" (UsageError when no such CUDA device is available) or "auto" (CUDA
+// when available); any other name is a UsageError.
 c10::Device resolve_device(const std::string& name);
 
 }  // namespace helix::train

@@ -25,9 +25,6 @@ FindnaSetup resolve_findna_setup(const Config& config) {
     throw UsageError("FinDNA pretraining needs model.name=swan (per-position outputs); got '" +
                      name + "'");
   }
-  if (s.window < 2 || s.cls < 1) {
-    throw UsageError("data.window must be >= 2 and findna.cls_tokens >= 1");
-  }
   s.description =
       swan_options_from_config(config, s.alphabet.channels(), s.window + s.cls).to_json();
   s.description["alphabet"] = s.alphabet.name();
@@ -45,6 +42,21 @@ data::FindnaViewOptions findna_view_options(const Config& c) {
   v.max_insertion = c.get_int("findna.max_insertion");
   v.max_translocation = c.get_int("findna.max_translocation");
   v.cls_tokens = c.get_int("findna.cls_tokens");
+  if (v.mask.zero_prob + v.mask.random_prob > 1 + 1e-12) {
+    c.fail("findna.mask_random",
+           "findna.mask_zero + findna.mask_random must be at most 1 (they split the selected "
+           "positions), got " +
+               std::to_string(v.mask.zero_prob) + " + " + std::to_string(v.mask.random_prob));
+  }
+  // An edit as long as the window replaces all of it: the teacher view would share nothing with
+  // the student's.
+  const int64_t window = c.get_int("data.window");
+  for (const char* key : {"findna.max_deletion", "findna.max_insertion"}) {
+    if (c.get_int(key) >= window) {
+      c.fail(key, std::string(key) + " must be below data.window (" + std::to_string(window) +
+                      "), got " + std::to_string(c.get_int(key)));
+    }
+  }
   v.rc_mode = c.get_choice("findna.rc_mode", {"complement", "flip_axes"}) == "complement"
                   ? data::RcMode::kComplement
                   : data::RcMode::kFlipAxes;

@@ -11,6 +11,7 @@
 #include "helix/nn/registry.hpp"
 #include "helix/train/checkpoint.hpp"
 #include "helix/train/findna_step.hpp"
+#include "helix/train/pretrain_config.hpp"
 #include "helix/train/pretrain_loop.hpp"
 #include "helix/util/atomic_file.hpp"
 #include "helix/util/cpu.hpp"
@@ -23,58 +24,59 @@ namespace helix::train {
 namespace fs = std::filesystem;
 
 const std::string& findna_config_defaults() {
-  static const std::string kDefaults = R"(
+  static const std::string kDefaults = R"yaml(
 pretrain:
   objective: findna      # the pretraining method this config drives
 model:
   name: swan             # swan (FinDNA needs per-position outputs)
   alphabet: acgtn        # acgtn: FinDNA's 5 channels A C G N T; acgt: 4 channels
-  group_size: 28         # channels per shift group; width = (ceil(log2(window+cls))+1)*group_size
-  mlp_dim: 512
-  n_encoders: 4
-  layers_per_encoder: 0  # 0: ceil(log2(window + cls_tokens))
-  dropout: 0.0
+  group_size: {default: 28, range: "[1, 4096]"}  # channels per shift group; width = (ceil(log2(window+cls))+1)*group_size
+  mlp_dim: {default: 512, range: "[1, 1048576]"}
+  n_encoders: {default: 4, range: "[1, 256]"}
+  layers_per_encoder: {default: 0, range: "[0, 64]"}  # 0: ceil(log2(window + cls_tokens))
+  dropout: {default: 0.0, range: "[0, 1)"}
 data:
   genome: ""             # FASTA (plain, gzip, bgzip+fai) or 2bit
-  window: 1000           # nucleotides per window
-  max_n_fraction: 0.05   # windows with more N are redrawn
+  window: {default: 1000, range: "[2, 10000000]"}  # nucleotides per window
+  max_n_fraction: {default: 0.05, range: "[0, 1]"}  # windows with more N are redrawn
   chromosomes: []        # restrict to these sequence names (empty: all)
   regions: ""            # restrict to a BED file or NAME:START-END,... (1-based inclusive)
   holdout: ""            # held out of training, used for validation (same syntax)
-  loader_threads: 1      # threads building batches ahead of the training step
-  prefetch: 4            # batches built ahead
-  fixed_batches: 0       # 0: fresh windows and views every batch; N: N batches drawn once and
-                         #   repeated (the original code's precomputed dataset, bug B5)
+  loader_threads: {default: 1, range: "[1, 256]"}  # threads building batches ahead of the training step
+  prefetch: {default: 4, range: "[1, 1024]"}  # batches built ahead
+  # fixed_batches 0: fresh windows and views every batch; N: N batches drawn once and repeated
+  # (the original code's precomputed dataset, bug B5)
+  fixed_batches: {default: 0, range: "[0, 1000000]"}
   chromosome_weighting: usable_length  # or uniform (the original sampler, bug B7)
 findna:
-  cls_tokens: 10         # all-zero CLS rows appended to each view
-  mask_prob: 0.3         # fraction of positions selected for masking
-  mask_zero: 0.8         # of selected: replaced by an all-zero row
-  mask_random: 0.1       # of selected: replaced by a random symbol (rest kept)
-  noise_std: 0.2         # Gaussian noise on the student view
-  rc_prob: 0.5           # student view reverse-complemented (targets flipped with it)
-  max_deletion: 20       # teacher view: deletion length 0..max
-  max_insertion: 20      # teacher view: insertion length 0..max
-  max_translocation: 20  # teacher view: cyclic shift 0..max, random sign
-  teacher_temp: 0.04
-  student_temp: 0.1
-  center_momentum: 0.9
-  ema_start: 0.996       # teacher EMA momentum, cosine schedule start..end
-  ema_end: 1.0
-  lambda_distill: 1.0
-  lambda_mlm: 1.0
+  cls_tokens: {default: 10, range: "[1, 1024]"}  # all-zero CLS rows appended to each view
+  mask_prob: {default: 0.3, range: "[0, 1]"}  # fraction of positions selected for masking
+  mask_zero: {default: 0.8, range: "[0, 1]"}  # of selected: replaced by an all-zero row
+  mask_random: {default: 0.1, range: "[0, 1]"}  # of selected: replaced by a random symbol (rest kept)
+  noise_std: {default: 0.2, range: "[0, inf)"}  # Gaussian noise on the student view
+  rc_prob: {default: 0.5, range: "[0, 1]"}  # student view reverse-complemented (targets flipped with it)
+  max_deletion: {default: 20, range: "[0, 10000000]"}  # teacher view: deletion length 0..max
+  max_insertion: {default: 20, range: "[0, 10000000]"}  # teacher view: insertion length 0..max
+  max_translocation: {default: 20, range: "[0, 10000000]"}  # teacher view: cyclic shift 0..max, random sign
+  teacher_temp: {default: 0.04, range: "(0, inf)"}
+  student_temp: {default: 0.1, range: "(0, inf)"}
+  center_momentum: {default: 0.9, range: "[0, 1]"}
+  ema_start: {default: 0.996, range: "[0, 1]"}  # teacher EMA momentum, cosine schedule start..end
+  ema_end: {default: 1.0, range: "[0, 1]"}
+  lambda_distill: {default: 1.0, range: "[0, inf)"}
+  lambda_mlm: {default: 1.0, range: "[0, inf)"}
   mnm_loss: softmax      # softmax (corrected), bce (correct mask), scrambled_bce (original, B2)
   rc_mode: complement    # complement (corrected) or flip_axes (original: C<->N, targets unflipped, B3)
   teacher_augment: chained  # chained (corrected) or translocation_only (original, B4)
   ema_timing: after_step # after_step (corrected, as DINO) or before_step (original, B6)
 train:
-  steps: 46860           # optimizer steps (30 epochs of 1562 batches in the paper)
-  batch_size: 64
-  lr: 3.0e-4             # AdamW peak learning rate
-  weight_decay: 3.0e-4
-  warmup_fraction: 0.3   # linear warm-up over this fraction of steps, then cosine to 0
-  grad_clip: 0.5         # global gradient norm
-)" + pretraining_loop_keys();
+  steps: {default: 46860, range: "[1, 1e12]"}  # optimizer steps (30 epochs of 1562 batches in the paper)
+  batch_size: {default: 64, range: "[1, 1000000]"}
+  lr: {default: 3.0e-4, range: "[0, inf)"}  # AdamW peak learning rate
+  weight_decay: {default: 3.0e-4, range: "[0, inf)"}
+  warmup_fraction: {default: 0.3, range: "[0, 1]"}  # linear warm-up over this fraction of steps, then cosine to 0
+  grad_clip: {default: 0.5, range: "[0, inf)"}  # global gradient norm
+)yaml" + pretraining_loop_keys();
   return kDefaults;
 }
 
@@ -234,21 +236,14 @@ class FindnaTask : public PretrainTask {
 int run_findna_pretraining(const Config& config, const PretrainOptions& options) {
   resolve_findna_setup(config);
   findna_view_options(config);
-  const int64_t total_steps = config.get_int("train.steps");
-  const int64_t batch_size = config.get_int("train.batch_size");
-  const int64_t fixed_batches = config.get_int("data.fixed_batches");
-  if (total_steps < 1 || batch_size < 1 || fixed_batches < 0) {
-    throw UsageError("train.steps and train.batch_size must be positive, data.fixed_batches >= 0");
-  }
-  set_compute_threads(static_cast<int>(config.get_int("train.threads")));
+  set_compute_threads(thread_setting(config, "train.threads"));
   const auto device = device_from_config(config);
 
   // Everything that can fail on bad input happens before the output directory is touched.
   const auto genome_path = config.get_string("data.genome");
   if (genome_path.empty()) throw UsageError("data.genome is not set (a FASTA or 2bit file)");
   FindnaTask task(config, device, io::open_genome(genome_path));
-  return run_pretraining_loop(task, config, options,
-                              {"data.genome", "data.regions", "data.holdout"});
+  return run_pretraining_loop(task, config, options, pretraining_input_keys(config));
 }
 
 }  // namespace helix::train

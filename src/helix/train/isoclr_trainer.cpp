@@ -27,21 +27,21 @@ namespace helix::train {
 namespace fs = std::filesystem;
 
 const std::string& isoclr_config_defaults() {
-  static const std::string kDefaults = R"(
+  static const std::string kDefaults = R"yaml(
 pretrain:
   objective: isoclr      # the pretraining method this config drives
 model:
   name: dilated_resnet   # dilated_resnet (dilated_small by default) or swan
-  tracks: 6              # 6: A C G T + codon + splice tracks; 4: nucleotides only
-  filters: [64, 128, 128, 256]   # dilated_resnet: channels per stage
-  blocks: [2, 2, 2, 2]           # dilated_resnet: residual blocks per stage
-  dilations: [1, 2, 4, 8]        # dilated_resnet: dilation per stage
-  kernel_size: 2                 # dilated_resnet
-  dropout: 0.1                   # dilated_resnet (none in the last stage); swan
-  group_size: 28                 # swan: channels per shift group
-  mlp_dim: 512                   # swan
-  n_encoders: 1                  # swan
-  layers_per_encoder: 0          # swan: 0 = ceil(log2 data.max_length)
+  tracks: {default: 6, range: "[4, 6]"}  # 6: A C G T + codon + splice tracks; 4: nucleotides only
+  filters: {default: [64, 128, 128, 256], range: "[1, 65536]"}  # dilated_resnet: channels per stage
+  blocks: {default: [2, 2, 2, 2], range: "[0, 1000]"}  # dilated_resnet: residual blocks per stage
+  dilations: {default: [1, 2, 4, 8], range: "[1, 1000000]"}  # dilated_resnet: dilation per stage
+  kernel_size: {default: 2, range: "[1, 10000]"}  # dilated_resnet
+  dropout: {default: 0.1, range: "[0, 1)"}  # dilated_resnet (none in the last stage); swan
+  group_size: {default: 28, range: "[1, 4096]"}  # swan: channels per shift group
+  mlp_dim: {default: 512, range: "[1, 1048576]"}  # swan
+  n_encoders: {default: 1, range: "[1, 256]"}  # swan
+  layers_per_encoder: {default: 0, range: "[0, 64]"}  # swan: 0 = ceil(log2 data.max_length)
 data:
   transcripts: ""        # FASTA of mature transcripts (ids as in data.gtf), or
   genome: ""             #   a genome FASTA/2bit from which data.gtf's exons are assembled
@@ -49,41 +49,41 @@ data:
   homology: ""           # optional two-column table: gene id, homology group
   maf: ""                # optional multiple alignment (MAF): ortholog pairs
   maf_reference: Hsap    # species prefix (before the '.') of the anchor rows in data.maf
-  maf_window: 3000       # alignment columns per ortholog window (0: whole blocks)
-  maf_min_length: 200    # shorter ortholog windows are skipped
-  max_length: 12288      # sequences this long or longer are dropped, not truncated
-  long_threshold: 3900   # anchors at least this long form the long bucket
-  holdout_fraction: 0.05 # of the short bucket (whole genes), for validation
-  loader_threads: 1      # threads building batches ahead of the training step
-  prefetch: 4            # batches built ahead
+  maf_window: {default: 3000, range: "[0, 1e9]"}  # alignment columns per ortholog window (0: whole blocks)
+  maf_min_length: {default: 200, range: "[1, 1e9]"}  # shorter ortholog windows are skipped
+  max_length: {default: 12288, range: "[1, 1e9]"}  # sequences this long or longer are dropped, not truncated
+  long_threshold: {default: 3900, range: "[1, 1e9]"}  # anchors at least this long form the long bucket
+  holdout_fraction: {default: 0.05, range: "[0, 1)"}  # of the short bucket (whole genes), for validation
+  loader_threads: {default: 1, range: "[1, 256]"}  # threads building batches ahead of the training step
+  prefetch: {default: 4, range: "[1, 1024]"}  # batches built ahead
 isoclr:
   loss: dcl              # dcl (two log-sum-exps, as the released models), dcl_pooled, ntxent
-  temperature: 0.1
-  projection_hidden: 512
-  projection_dim: 128
-  mask_prob: 0.15        # positions per view with all channels zeroed
-  max_shift: 3           # random right shift 0..max_shift per view
-  p_ortho: -1.0          # < 0: partner uniform over isoforms and orthologs; else P(ortholog)
-  w_self: 1.0            # pair-type weights on the positive term
-  w_splice: 1.0
-  w_ortho: 1.0
+  temperature: {default: 0.1, range: "(0, inf)"}
+  projection_hidden: {default: 512, range: "[1, 1048576]"}
+  projection_dim: {default: 128, range: "[1, 1048576]"}
+  mask_prob: {default: 0.15, range: "[0, 1)"}  # positions per view with all channels zeroed
+  max_shift: {default: 3, range: "[0, 1000000]"}  # random right shift 0..max_shift per view
+  p_ortho: {default: -1.0, range: "[-1, 1]"}  # < 0: partner uniform over isoforms and orthologs; else P(ortholog)
+  w_self: {default: 1.0, range: "[0, inf)"}  # pair-type weights on the positive term
+  w_splice: {default: 1.0, range: "[0, inf)"}
+  w_ortho: {default: 1.0, range: "[0, inf)"}
   mark_transcript_end: true  # splice track marks the last base (I1, as the released weights)
   include_stop: false    # codon track includes the stop codon (genePred convention, I2)
-  cl_weight: 1.0         # weight of the contrastive loss
-  mlm_weight: 0.0        # weight of the masked-nucleotide loss (needs a per-position encoder)
+  cl_weight: {default: 1.0, range: "[0, inf)"}  # weight of the contrastive loss
+  mlm_weight: {default: 0.0, range: "[0, inf)"}  # weight of the masked-nucleotide loss (needs a per-position encoder)
 train:
-  steps: 20000           # optimiser steps
-  batch_size: 150        # pairs per batch from the short bucket
-  batch_size_long: 50    # pairs per batch from the long bucket
-  lr: 1.0e-3             # AdamW peak learning rate of the encoder
-  weight_decay: 5.0e-5
-  head_lr: 1.0e-3        # projection (and MLM) head
-  head_weight_decay: 1.0e-4
-  warmup_fraction: 0.1   # warm-up over min(warmup_max_steps, fraction x steps), then cosine to 0
-  warmup_max_steps: 10000
-  warmup_start_factor: 0.1  # warm-up starts at this fraction of lr
-  grad_clip: 5.0         # global gradient norm (0: off, the original code's behaviour, I3)
-)" + pretraining_loop_keys();
+  steps: {default: 20000, range: "[1, 1e12]"}  # optimiser steps
+  batch_size: {default: 150, range: "[2, 1000000]"}  # pairs per batch from the short bucket
+  batch_size_long: {default: 50, range: "[2, 1000000]"}  # pairs per batch from the long bucket
+  lr: {default: 1.0e-3, range: "[0, inf)"}  # AdamW peak learning rate of the encoder
+  weight_decay: {default: 5.0e-5, range: "[0, inf)"}
+  head_lr: {default: 1.0e-3, range: "[0, inf)"}  # projection (and MLM) head
+  head_weight_decay: {default: 1.0e-4, range: "[0, inf)"}
+  warmup_fraction: {default: 0.1, range: "[0, 1)"}  # warm-up over min(warmup_max_steps, fraction x steps), then cosine to 0
+  warmup_max_steps: {default: 10000, range: "[0, 1e12]"}
+  warmup_start_factor: {default: 0.1, range: "[0, 1]"}  # warm-up starts at this fraction of lr
+  grad_clip: {default: 5.0, range: "[0, inf)"}  # global gradient norm (0: off, the original code's behaviour, I3)
+)yaml" + pretraining_loop_keys();
   return kDefaults;
 }
 
@@ -101,7 +101,7 @@ std::vector<int64_t> get_ints(const Config& c, const std::string& key) {
       out.push_back(std::stoll(s, &used));
       if (used != s.size()) throw std::invalid_argument(s);
     } catch (const std::exception&) {
-      throw UsageError(key + " must be a list of integers; got '" + s + "'");
+      c.fail(key, key + " must be a list of integers; got '" + s + "'");
     }
   }
   return out;
@@ -109,7 +109,7 @@ std::vector<int64_t> get_ints(const Config& c, const std::string& key) {
 
 int64_t tracks_of(const Config& c) {
   const auto tracks = c.get_int("model.tracks");
-  if (tracks != 4 && tracks != 6) throw UsageError("model.tracks must be 4 or 6");
+  if (tracks != 4 && tracks != 6) c.fail("model.tracks", "model.tracks must be 4 or 6");
   return tracks;
 }
 
@@ -120,9 +120,6 @@ data::IsoclrViewOptions view_options(const Config& c, bool augment) {
   v.augment = augment;
   v.mask_prob = c.get_double("isoclr.mask_prob");
   v.max_shift = c.get_int("isoclr.max_shift");
-  if (!(v.mask_prob >= 0 && v.mask_prob < 1) || v.max_shift < 0) {
-    throw UsageError("isoclr.mask_prob must be in [0, 1) and isoclr.max_shift >= 0");
-  }
   return v;
 }
 
@@ -267,17 +264,13 @@ IsoclrStep::IsoclrStep(const Config& c, torch::Device device)
   cl_weight_ = c.get_double("isoclr.cl_weight");
   mlm_weight_ = c.get_double("isoclr.mlm_weight");
   grad_clip_ = c.get_double("train.grad_clip");
-  if (!(loss_.temperature > 0) || cl_weight_ < 0 || mlm_weight_ < 0 || grad_clip_ < 0) {
-    throw UsageError(
-        "isoclr.temperature must be positive; cl_weight, mlm_weight, grad_clip non-negative");
-  }
   seed_ = static_cast<uint64_t>(c.get_int("train.seed"));
   at::manual_seed(seed_);
   encoder_ = nn::build_encoder(description_);
   if (mlm_weight_ > 0 && encoder_->output_length(1000) != 1000) {
-    throw UsageError(
-        "isoclr.mlm_weight > 0 needs an encoder with one output per position (swan); " +
-        description_["name"].get<std::string>() + " downsamples");
+    c.fail("isoclr.mlm_weight",
+           "isoclr.mlm_weight > 0 needs an encoder with one output per position (swan); " +
+               description_["name"].get<std::string>() + " downsamples");
   }
   projection_ =
       nn::MlpHead(nn::MlpHeadOptions{encoder_->output_dim(), c.get_int("isoclr.projection_hidden"),
@@ -309,9 +302,6 @@ IsoclrStep::IsoclrStep(const Config& c, torch::Device device)
   optimizer_ = std::make_unique<torch::optim::AdamW>(
       std::move(groups), torch::optim::AdamWOptions(c.get_double("train.lr")));
   const double warmup_fraction = c.get_double("train.warmup_fraction");
-  if (!(warmup_fraction >= 0 && warmup_fraction < 1)) {
-    throw UsageError("train.warmup_fraction must be in [0, 1)");
-  }
   lr_.peak = 1.0;  // a factor on each group's own peak
   lr_.warmup_steps = std::min<int64_t>(c.get_int("train.warmup_max_steps"),
                                        std::llround(warmup_fraction * total_steps));
@@ -484,14 +474,7 @@ class IsoclrTask : public PretrainTask {
         p_ortho_(config.get_double("isoclr.p_ortho")),
         with_mlm_(config.get_double("isoclr.mlm_weight") > 0),
         step_(config, device) {
-    if (batch_short_ < 2 || batch_long_ < 2) {
-      throw UsageError("train.batch_size and train.batch_size_long must be at least 2 (pairs)");
-    }
-    if (p_ortho_ > 1) throw UsageError("isoclr.p_ortho must be <= 1 (< 0: uniform)");
     const double holdout = config.get_double("data.holdout_fraction");
-    if (!(holdout >= 0 && holdout < 1)) {
-      throw UsageError("data.holdout_fraction must be in [0, 1)");
-    }
     buckets_ = data::bucket_anchors(corpus_, config.get_int("data.long_threshold"), holdout, seed_);
     if (buckets_.short_train.size() + buckets_.long_train.size() < 2) {
       throw UsageError("fewer than 2 training anchors after the hold-out");
@@ -604,14 +587,12 @@ class IsoclrTask : public PretrainTask {
 }  // namespace
 
 int run_isoclr_pretraining(const Config& config, const PretrainOptions& options) {
-  set_compute_threads(static_cast<int>(config.get_int("train.threads")));
+  set_compute_threads(thread_setting(config, "train.threads"));
   const auto device = device_from_config(config);
   // Everything that can fail on bad input (files, options) happens before the run directory is
   // touched.
   IsoclrTask task(config, device);
-  return run_pretraining_loop(
-      task, config, options,
-      {"data.transcripts", "data.genome", "data.gtf", "data.homology", "data.maf"});
+  return run_pretraining_loop(task, config, options, pretraining_input_keys(config));
 }
 
 }  // namespace helix::train

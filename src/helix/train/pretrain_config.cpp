@@ -36,6 +36,13 @@ Config pretraining_defaults(const std::string& objective) {
   return Config(objective == "isoclr" ? isoclr_config_defaults() : findna_config_defaults());
 }
 
+std::vector<std::string> pretraining_input_keys(const Config& config) {
+  if (config.get_string("pretrain.objective") == "isoclr") {
+    return {"data.transcripts", "data.genome", "data.gtf", "data.homology", "data.maf"};
+  }
+  return {"data.genome", "data.regions", "data.holdout"};
+}
+
 nlohmann::json describe_pretraining_model(const Config& config) {
   return config.get_string("pretrain.objective") == "isoclr" ? describe_isoclr_model(config)
                                                              : describe_findna_model(config);

@@ -21,6 +21,9 @@ std::string pretraining_objective(const std::string& config_file,
 // The method's schema with defaults.
 Config pretraining_defaults(const std::string& objective);
 
+// The config keys naming input files of the config's method (data.genome, data.gtf, ...).
+std::vector<std::string> pretraining_input_keys(const Config& config);
+
 // The `--dry-run` description of the config's model ({"model": encoder description, ...}).
 nlohmann::json describe_pretraining_model(const Config& config);
 

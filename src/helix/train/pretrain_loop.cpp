@@ -17,15 +17,15 @@ namespace helix::train {
 namespace fs = std::filesystem;
 
 const std::string& pretraining_loop_keys() {
-  static const std::string kKeys = R"(  seed: 42
-  log_every: 50          # steps per metrics.jsonl record (losses averaged over the interval)
-  val_every: 1000        # steps between validations (FinDNA: needs data.holdout)
-  val_batches: 8         # fixed held-out batches per validation
-  checkpoint_every: 1000
-  keep_checkpoints: 2
+  static const std::string kKeys = R"yaml(  seed: {default: 42, range: "[0, inf)"}
+  log_every: {default: 50, range: "[1, 1e12]"}  # steps per metrics.jsonl record (losses averaged over the interval)
+  val_every: {default: 1000, range: "[0, 1e12]"}  # steps between validations (FinDNA: needs data.holdout)
+  val_batches: {default: 8, range: "[1, 100000]"}  # fixed held-out batches per validation
+  checkpoint_every: {default: 1000, range: "[0, 1e12]"}
+  keep_checkpoints: {default: 2, range: "[1, 1000]"}
   device: auto           # auto (cuda when available), cpu, cuda
-  threads: 0             # intra-op threads (0: one per core)
-)";
+  threads: {default: 0, range: "[0, 4096]"}  # intra-op threads (0: one per core)
+)yaml";
   return kKeys;
 }
 
@@ -90,6 +90,7 @@ int run_pretraining_loop(PretrainTask& task, const Config& config, const Pretrai
   const fs::path checkpoints = out / "checkpoints";
   const fs::path metrics_path = out / "metrics.jsonl";
   int64_t step = 0;
+  remove_stale_checkpoint_files(checkpoints);
   if (options.resume) {
     auto checkpoint = load_latest_checkpoint(checkpoints);
     if (checkpoint) {
@@ -107,6 +108,7 @@ int run_pretraining_loop(PretrainTask& task, const Config& config, const Pretrai
     fs::create_directories(out);
     write_file_atomic(metrics_path, "");
   }
+  const FreshRunCleanup cleanup(out, run_file_names(), !options.resume);
   // Input paths are stored absolute, so --resume works from any working directory.
   Config resolved = config;
   for (const auto& key : path_keys) {
@@ -150,10 +152,7 @@ int run_pretraining_loop(PretrainTask& task, const Config& config, const Pretrai
         where = "The last good checkpoint is " + last->directory.string() + " (step " +
                 std::to_string(last->step) + "); fix the config and --resume.";
       } else if (!options.resume) {
-        // Nothing worth keeping: leave no half-started run behind.
-        for (const auto& name : run_file_names()) fs::remove_all(out / name);
-        std::error_code ignored;
-        fs::remove(out, ignored);  // only if empty
+        // Nothing worth keeping: FreshRunCleanup removes the half-started run.
         where = "No checkpoint had been written; the run directory was removed.";
       }
       throw Error("training step " + std::to_string(step + 1) + " failed: " + what +

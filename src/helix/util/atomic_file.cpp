@@ -19,12 +19,28 @@ std::filesystem::path temporary_sibling(const std::filesystem::path& path) {
 void write_atomic_with(const std::filesystem::path& path,
                        const std::function<void(const std::filesystem::path&)>& writer) {
   const auto tmp = temporary_sibling(path);
+  auto discard = [&] {
+    std::error_code ignored;
+    std::filesystem::remove_all(tmp, ignored);
+  };
   try {
     writer(tmp);
     std::filesystem::rename(tmp, path);
+  } catch (const std::filesystem::filesystem_error& e) {
+    discard();
+    throw Error("cannot write " + path.string() + ": " + e.code().message());
+  } catch (const Error& e) {
+    discard();
+    // The hidden temporary means nothing to the user: messages name the path they gave.
+    std::string what = e.what();
+    for (auto at = what.find(tmp.string()); at != std::string::npos;
+         at = what.find(tmp.string(), at + path.string().size())) {
+      what.replace(at, tmp.string().size(), path.string());
+    }
+    if (dynamic_cast<const InputError*>(&e) || dynamic_cast<const UsageError*>(&e)) throw;
+    throw Error(what);
   } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove_all(tmp, ignored);
+    discard();
     throw;
   }
 }

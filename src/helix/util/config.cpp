@@ -1,7 +1,10 @@
 #include "helix/util/config.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <sstream>
 
 #include "helix/util/error.hpp"
@@ -28,7 +31,40 @@ std::string emit_scalar_or_list(const YAML::Node& n) {
   return out.c_str();
 }
 
+// One bound of an interval: a number, inf or -inf.
+bool parse_bound(std::string text, double& out) {
+  const auto first = text.find_first_not_of(' ');
+  const auto last = text.find_last_not_of(' ');
+  if (first == std::string::npos) return false;
+  text = text.substr(first, last - first + 1);
+  if (text == "inf" || text == "+inf") {
+    out = std::numeric_limits<double>::infinity();
+    return true;
+  }
+  if (text == "-inf") {
+    out = -std::numeric_limits<double>::infinity();
+    return true;
+  }
+  char* end = nullptr;
+  out = std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size() && std::isfinite(out);
+}
+
+// A number as the user wrote it in a range message: integers without a fraction.
+std::string format_number(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
 }  // namespace
+
+bool Config::Range::contains(double v) const {
+  if (std::isnan(v)) return false;
+  const bool above = lo_closed ? v >= lo : v > lo;
+  const bool below = hi_closed ? v <= hi : v < hi;
+  return above && below;
+}
 
 Config::Config(const std::string& defaults_yaml) {
   YAML::Node root = YAML::Load(defaults_yaml);
@@ -39,7 +75,15 @@ Config::Config(const std::string& defaults_yaml) {
       throw Error("config schema section " + section_name + " is not a map");
     for (const auto& entry : section.second) {
       const auto key = section_name + "." + entry.first.as<std::string>();
-      const YAML::Node& v = entry.second;
+      YAML::Node v = entry.second;
+      std::string range_text;
+      if (v.IsMap()) {  // {default: V, range: "[lo, hi]"}
+        if (!v["default"] || !v["range"] || v.size() != 2) {
+          throw Error("config schema key " + key + " must be a value or {default, range}");
+        }
+        range_text = v["range"].as<std::string>();
+        v = v["default"];
+      }
       // A quoted scalar ("...") is always a string; plain scalars take the type they parse as.
       const bool plain = v.IsScalar() && v.Tag() != "!";
       Kind kind = Kind::kString;
@@ -52,9 +96,35 @@ Config::Config(const std::string& defaults_yaml) {
       } else if (plain && parses_as_bool(v)) {
         kind = Kind::kBool;
       }
+      const bool numeric = kind == Kind::kInt || kind == Kind::kFloat;
+      if (numeric && range_text.empty()) {
+        throw Error("config schema key " + key + " is numeric but has no range");
+      }
+      if (!range_text.empty()) {
+        if (!numeric && kind != Kind::kList) {
+          throw Error("config schema key " + key + " has a range but is not numeric");
+        }
+        Range r;
+        r.text = range_text;
+        const auto comma = range_text.find(',');
+        const bool shaped = range_text.size() >= 5 && comma != std::string::npos &&
+                            (range_text.front() == '[' || range_text.front() == '(') &&
+                            (range_text.back() == ']' || range_text.back() == ')');
+        if (!shaped || !parse_bound(range_text.substr(1, comma - 1), r.lo) ||
+            !parse_bound(range_text.substr(comma + 1, range_text.size() - comma - 2), r.hi) ||
+            r.lo > r.hi) {
+          throw Error("config schema key " + key + ": malformed range '" + range_text +
+                      "' (expected e.g. [0, 1] or (0, inf))");
+        }
+        r.lo_closed = range_text.front() == '[';
+        r.hi_closed = range_text.back() == ']';
+        ranges_[key] = r;
+      }
       order_.push_back(key);
       kinds_[key] = kind;
       values_[key] = YAML::Clone(v);
+      origins_[key] = Origin{};
+      if (!range_text.empty()) check_range(key, v, Origin{});
     }
   }
 }
@@ -80,12 +150,58 @@ std::string Config::valid_keys_in(const std::string& section) const {
   return out;
 }
 
-void Config::assign(const std::string& key, const YAML::Node& value, const std::string& origin,
-                    int64_t line, bool usage) {
-  auto fail = [&](const std::string& problem) {
-    if (usage) throw UsageError(problem);
-    throw InputError(origin, line, problem);
+void Config::fail_at(const Origin& origin, const std::string& problem) {
+  if (!origin.file.empty()) throw InputError(origin.file, origin.line, problem);
+  if (!origin.override_text.empty()) {
+    throw UsageError(origin.override_text + ": " + problem);
+  }
+  throw UsageError(problem + " (the default)");
+}
+
+void Config::fail(const std::string& key, const std::string& problem) const {
+  auto it = origins_.find(key);
+  fail_at(it == origins_.end() ? Origin{} : it->second, problem);
+}
+
+std::string Config::origin(const std::string& key) const {
+  auto it = origins_.find(key);
+  if (it == origins_.end()) throw Error("internal: config key '" + key + "' not in schema");
+  const auto& o = it->second;
+  if (!o.file.empty()) return o.file + ":" + std::to_string(o.line);
+  if (!o.override_text.empty()) return o.override_text;
+  return "default";
+}
+
+std::string Config::range(const std::string& key) const {
+  auto it = ranges_.find(key);
+  return it == ranges_.end() ? std::string() : it->second.text;
+}
+
+void Config::check_range(const std::string& key, const YAML::Node& value,
+                         const Origin& origin) const {
+  auto it = ranges_.find(key);
+  if (it == ranges_.end()) return;
+  const Range& r = it->second;
+  auto check_one = [&](const YAML::Node& item) {
+    double v = 0;
+    if (!item.IsScalar() || !YAML::convert<double>::decode(item, v)) {
+      fail_at(origin, "config key '" + key + "' expects numbers in " + r.text + ", got '" +
+                          emit_scalar_or_list(item) + "'");
+    }
+    if (!r.contains(v)) {
+      fail_at(origin, "config key '" + key + "' must be in " + r.text + ", got " +
+                          (std::isnan(v) ? std::string("nan") : format_number(v)));
+    }
   };
+  if (value.IsSequence()) {
+    for (const auto& item : value) check_one(item);
+  } else {
+    check_one(value);
+  }
+}
+
+void Config::assign(const std::string& key, const YAML::Node& value, const Origin& origin) {
+  auto fail = [&](const std::string& problem) { fail_at(origin, problem); };
   const auto dot = key.find('.');
   if (dot == std::string::npos || dot == 0 || dot + 1 == key.size()) {
     fail("malformed config key '" + key + "' (expected section.key)");
@@ -142,7 +258,9 @@ void Config::assign(const std::string& key, const YAML::Node& value, const std::
     stored = list;
   }
   if (kind == Kind::kString && value.IsNull()) stored = YAML::Node("");
+  check_range(key, stored, origin);
   values_[key] = stored;
+  origins_[key] = origin;
 }
 
 void Config::merge_file(const std::string& path) {
@@ -168,13 +286,15 @@ void Config::merge_file(const std::string& path) {
       throw InputError(path, line, "section '" + name + "' must be a map of key: value");
     }
     for (const auto& entry : section.second) {
-      assign(name + "." + entry.first.as<std::string>(), entry.second, path,
-             entry.first.Mark().line + 1, false);
+      assign(name + "." + entry.first.as<std::string>(), entry.second,
+             Origin{path, entry.first.Mark().line + 1, ""});
     }
   }
 }
 
-void Config::apply_override(const std::string& assignment) {
+void Config::apply_override(const std::string& assignment) { set_from(assignment, ""); }
+
+void Config::set_from(const std::string& assignment, const std::string& origin) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
     throw UsageError("malformed override '" + assignment + "' (expected section.key=value)");
@@ -190,11 +310,11 @@ void Config::apply_override(const std::string& assignment) {
   if (value.IsMap()) {
     throw UsageError("malformed override '" + assignment + "' (a value cannot be a map)");
   }
-  assign(key, value, "", 0, true);
+  assign(key, value, Origin{"", 0, origin.empty() ? "override '" + assignment + "'" : origin});
 }
 
-void Config::set(const std::string& key, const std::string& yaml_value) {
-  apply_override(key + "=" + yaml_value);
+void Config::set(const std::string& key, const std::string& yaml_value, const std::string& origin) {
+  set_from(key + "=" + yaml_value, origin);
 }
 
 const YAML::Node& Config::node(const std::string& key) const {
@@ -216,7 +336,7 @@ std::string Config::get_choice(const std::string& key,
   if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
   std::string list;
   for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
-  throw UsageError("config key '" + key + "' must be one of " + list + "; got '" + value + "'");
+  fail(key, "config key '" + key + "' must be one of " + list + "; got '" + value + "'");
 }
 
 std::vector<std::string> Config::get_strings(const std::string& key) const {

@@ -7,6 +7,9 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
+
+#include "helix/util/config.hpp"
 
 namespace helix {
 
@@ -48,5 +51,15 @@ int available_cpus() {
 }
 
 void set_compute_threads(int n) { at::set_num_threads(n > 0 ? n : available_cpus()); }
+
+int thread_setting(const Config& config, const std::string& key) {
+  const int64_t n = config.get_int(key);
+  if (n > available_cpus()) {
+    config.fail(key, key + " must be at most " + std::to_string(available_cpus()) +
+                         " (the CPUs this process may use; 0: one per core), got " +
+                         std::to_string(n));
+  }
+  return static_cast<int>(n);
+}
 
 }  // namespace helix
