@@ -282,8 +282,9 @@ int run_neuronmotif(const NeuronMotifArgs& a, const std::string& command) {
     } catch (const std::exception&) {
       options.motif_nb = 0;
     }
-    if (options.motif_nb < 1) {
-      throw UsageError("--motif-nb must be 'auto' or a positive integer, got '" + a.motif_nb + "'");
+    if (options.motif_nb < 1 || options.motif_nb > 10) {
+      throw UsageError("--motif-nb must be 'auto' or an integer in [1, 10], got '" + a.motif_nb +
+                       "'");
     }
   }
   if (a.constants == "neuronmotif") {  // the constants of the NeuronMotif/ folder (bug N7)
